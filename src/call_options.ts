@@ -1,0 +1,26 @@
+/**
+ * Options every command accepts.
+ * @module
+ */
+import type { ReadFrom } from "./read_policy.ts";
+
+/**
+ * Per-call options, accepted as the last argument of every command method and of `sendCommand`.
+ *
+ * @example
+ * ```ts
+ * import type { CallOptions } from "@x/rcluster";
+ * const opts: CallOptions = { readFrom: "replica", timeoutMs: 200 };
+ * ```
+ */
+export interface CallOptions {
+  /** Where this read may be served; overrides the client's `readFrom`. Ignored for writes.
+   * @default the client's `readFrom` */
+  readFrom?: ReadFrom;
+  /** Aborts the command; it rejects with the signal's reason wrapped in a `TimeoutError`.
+   * @default undefined */
+  signal?: AbortSignal;
+  /** Rejects with a `TimeoutError` when no reply came in time (the late reply is discarded).
+   * @default the client's `commandTimeoutMs` */
+  timeoutMs?: number;
+}

@@ -1,0 +1,234 @@
+/**
+ * The `RedisCluster` facade: options, lifecycle, and the one path every command takes.
+ * @module
+ */
+import { Connection } from "./connection.ts";
+import { ConnectionError, RedisError } from "./errors.ts";
+import { _NodePool } from "./node_pool.ts";
+import { _Topology } from "./topology.ts";
+import { _CommandCache } from "./command_cache.ts";
+import { _Executor } from "./executor.ts";
+import { _Freshness } from "./_freshness.ts";
+import { _merge, _split } from "./multi_key.ts";
+import { _combine, _fanOutRule } from "./fan_out.ts";
+import { _validate } from "./options.ts";
+import type { _Settings, RedisClusterOptions } from "./options.ts";
+import type { CallOptions } from "./call_options.ts";
+import type { NodeInfo } from "./read_policy.ts";
+import type { RedisArgument, RedisReply } from "./types.ts";
+import type { _Route } from "./command_cache.ts";
+import type { SlotMap } from "./slot_map.ts";
+
+/**
+ * A client bound to one node, for commands that concern that node only.
+ *
+ * @example
+ * ```ts ignore
+ * for (const node of await rc.nodes("master")) {
+ *   console.log(node.address, await node.sendCommand(["INFO", "memory"]));
+ * }
+ * ```
+ */
+export interface NodeClient {
+  /** The node's `host:port`. */
+  readonly address: string;
+  /** Its role when the list was made. */
+  readonly role: "master" | "replica";
+  /** Sends any command to this node (no redirections are followed). */
+  sendCommand(args: readonly RedisArgument[], options?: CallOptions): Promise<RedisReply>;
+}
+
+/** Shared internals, reached by the pipeline and views without widening the public surface. */
+export interface _Core {
+  readonly settings: _Settings;
+  readonly executor: _Executor;
+  readonly commands: _CommandCache;
+  readonly topology: _Topology;
+  ready(): Promise<void> | undefined;
+  exec(args: readonly RedisArgument[], call: CallOptions | undefined): Promise<RedisReply>;
+}
+
+/**
+ * A Redis Cluster client. The constructor does no I/O: the first command (or `connect()`)
+ * discovers the cluster.
+ *
+ * @example
+ * ```ts ignore
+ * import { RedisCluster } from "@x/rcluster";
+ * await using rc = new RedisCluster({ startupNodes: ["127.0.0.1:7000"], decodeResponses: true });
+ * await rc.sendCommand(["SET", "foo", "bar"]);
+ * console.log(await rc.sendCommand(["GET", "foo"])); // "bar"
+ * ```
+ */
+export class _ClusterBase implements AsyncDisposable {
+  #settings: _Settings;
+  #pool: _NodePool;
+  #topology: _Topology;
+  #commands: _CommandCache;
+  #executor: _Executor;
+  #connecting: Promise<void> | undefined;
+  #ready = false;
+  #closed = false;
+  /** @internal */
+  readonly _core: _Core;
+
+  /** Validates the options; throws `TypeError` naming the first bad one. */
+  constructor(options: RedisClusterOptions<boolean>) {
+    const s = _validate(options);
+    this.#settings = s;
+    this.#pool = new _NodePool({
+      connection: {
+        connectTimeoutMs: s.connectTimeoutMs,
+        ...(s.commandTimeoutMs !== undefined ? { commandTimeoutMs: s.commandTimeoutMs } : {}),
+        ...(options.username !== undefined ? { username: options.username } : {}),
+        ...(options.password !== undefined ? { password: options.password } : {}),
+        ...(options.tls !== undefined ? { tls: options.tls } : {}),
+        ...(options.clientName !== undefined ? { clientName: options.clientName } : {}),
+        protocol: options.protocol ?? 2,
+        autoPipelining: options.autoPipelining ?? true,
+        // Every connection may serve replica reads (per-call readFrom); masters accept it too.
+        readonly: true,
+      },
+      factory: options.connectionFactory ?? Connection.connect,
+      onLost: (address, error) => {
+        s.logger.warn(`rcluster: lost ${address}: ${error.message}`);
+        this.#topology.scheduleRefresh(`lost ${address}`);
+      },
+      backoffBaseMs: s.retryBaseMs * 5,
+      backoffCapMs: s.retryCapMs,
+    });
+    this.#topology = new _Topology(this.#pool, {
+      startupNodes: s.startupNodes,
+      natMap: options.natMap,
+      refreshIntervalMs: s.refreshIntervalMs,
+      refreshCooldownMs: s.refreshCooldownMs,
+      latencyIntervalMs: usesLatency(s) ? s.latencyIntervalMs : undefined,
+      timeoutMs: s.connectTimeoutMs,
+      logger: s.logger,
+    });
+    this.#commands = new _CommandCache((args, decode) => this.#metaSend(args, decode));
+    this.#executor = new _Executor(this.#topology, this.#pool, new _Freshness(), {
+      maxRedirections: s.maxRedirections,
+      readFrom: s.readFrom,
+      decode: s.decode,
+      retryBaseMs: s.retryBaseMs,
+      retryCapMs: s.retryCapMs,
+      commandTimeoutMs: s.commandTimeoutMs,
+      logger: s.logger,
+    });
+    this._core = {
+      settings: s,
+      executor: this.#executor,
+      commands: this.#commands,
+      topology: this.#topology,
+      ready: () => this.#ready ? undefined : this.connect(),
+      exec: (args, call) => this.#exec(args, call),
+    };
+  }
+
+  /** Discovers the cluster (done by the first command otherwise). */
+  connect(): Promise<void> {
+    if (this.#closed) return Promise.reject(new ConnectionError("the client is closed"));
+    this.#connecting ??= this.#topology.ready().then(() => {
+      this.#ready = true;
+      this.#topology.start();
+    }, (e) => {
+      this.#connecting = undefined;
+      throw e;
+    });
+    return this.#connecting;
+  }
+
+  /** The current slot map snapshot (empty before discovery). */
+  get slotMap(): SlotMap {
+    return this.#topology.map;
+  }
+
+  /**
+   * Sends any command, routed by its keys. Multi-key `MGET`/`MSET`/`DEL`/`UNLINK`/`EXISTS`/
+   * `TOUCH` across slots are split per slot (not atomic across slots); cluster-wide commands
+   * (`DBSIZE`, `FLUSHALL`, `KEYS`, `SCRIPT LOAD`...) go to every master and are combined.
+   * Error replies reject with `RedisError`.
+   */
+  async sendCommand(args: readonly RedisArgument[], options?: CallOptions): Promise<RedisReply> {
+    if (!Array.isArray(args) || args.length === 0) {
+      throw new TypeError("sendCommand(): args must be a non-empty array");
+    }
+    const reply = await this.#exec(args, options);
+    if (reply instanceof RedisError) throw reply;
+    return reply;
+  }
+
+  /** Clients for every master, replica or node, for per-node commands. */
+  async nodes(role: "master" | "replica" | "all" = "master"): Promise<NodeClient[]> {
+    await this.connect();
+    const nodes = this.#nodesOf(role);
+    return nodes.map((n) => ({
+      address: n.address,
+      role: n.role,
+      sendCommand: async (args, options) => {
+        const reply = await this.#executor.runOn(n, args, options);
+        if (reply instanceof RedisError) throw reply;
+        return reply;
+      },
+    }));
+  }
+
+  /** Closes every connection and stops background refreshes. Idempotent. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#connecting?.catch(() => undefined);
+    await this.#topology.close();
+    await this.#pool.close();
+  }
+
+  /** `await using rc = new RedisCluster(...)` closes the client at the end of the block. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #nodesOf(role: "master" | "replica" | "all"): NodeInfo[] {
+    const shards = this.#topology.map.servingShards();
+    const masters = shards.map((s) => s.master);
+    const replicas = shards.flatMap((s) => s.replicas);
+    return role === "master" ? masters : role === "replica" ? replicas : [...masters, ...replicas];
+  }
+
+  async #exec(args: readonly RedisArgument[], call: CallOptions | undefined): Promise<RedisReply> {
+    if (this.#closed) throw new ConnectionError("the client is closed");
+    if (!this.#ready) await this.connect();
+    const fan = _fanOutRule(args);
+    if (fan) {
+      const nodes = this.#nodesOf(fan.to === "masters" ? "master" : "all");
+      return _combine(fan, await Promise.all(nodes.map((n) => this.#executor.runOn(n, args, call))));
+    }
+    const name = typeof args[0] === "string" ? args[0].toLowerCase() : "";
+    const parts = _split(name, args);
+    if (parts) {
+      const replies = await Promise.all(parts.map(async (p) => {
+        const route = await this.#commands.route(p.args);
+        return this.#executor.run({ args: p.args, route, call });
+      }));
+      return _merge(name, parts, replies);
+    }
+    const route: _Route | Promise<_Route> = this.#commands.route(args);
+    return await this.#executor.run({
+      args,
+      route: route instanceof Promise ? await route : route,
+      call,
+    });
+  }
+
+  async #metaSend(args: RedisArgument[], decode: boolean): Promise<RedisReply> {
+    const masters = this.#nodesOf("master");
+    const node = masters[Math.floor(Math.random() * masters.length)];
+    if (!node) throw new ConnectionError("no master known to ask for command metadata");
+    const c = this.#pool.get(node);
+    const conn = c instanceof Connection ? c : await c;
+    return await conn.send(args, { decode });
+  }
+}
+
+function usesLatency(s: _Settings): boolean {
+  return s.readFrom === "nearest";
+}

@@ -1,0 +1,192 @@
+/**
+ * Runs one routed command: picks its node, sends it, and follows the retry table through
+ * redirections, transient errors and lost connections.
+ * @module
+ */
+import { Connection } from "./connection.ts";
+import { ClusterRedirectionError, ConnectionError, RedisError, TimeoutError } from "./errors.ts";
+import { _chooseReader } from "./read_policy.ts";
+import type { _ReadContext, NodeInfo, ReadFrom } from "./read_policy.ts";
+import { _backoffMs, _RETRY_TABLE } from "./retry.ts";
+import type { _NodePool } from "./node_pool.ts";
+import type { _Topology, Logger } from "./topology.ts";
+import type { _Route } from "./command_cache.ts";
+import type { RedisArgument, RedisReply } from "./types.ts";
+import type { CallOptions } from "./call_options.ts";
+import { _Freshness } from "./_freshness.ts";
+
+/** Executor settings, validated by the facade. */
+export interface _ExecutorOptions {
+  readonly maxRedirections: number;
+  readonly readFrom: ReadFrom;
+  readonly decode: boolean;
+  readonly retryBaseMs: number;
+  readonly retryCapMs: number;
+  readonly commandTimeoutMs: number | undefined;
+  readonly logger: Logger;
+}
+
+/** A command ready to run. */
+export interface _Command {
+  readonly args: readonly RedisArgument[];
+  readonly route: _Route;
+  readonly call: CallOptions | undefined;
+}
+
+/** Sends commands to the right node and retries them as the retry table says. */
+export class _Executor {
+  #topology: _Topology;
+  #pool: _NodePool;
+  #options: _ExecutorOptions;
+  readonly freshness: _Freshness;
+
+  constructor(topology: _Topology, pool: _NodePool, freshness: _Freshness, options: _ExecutorOptions) {
+    this.#topology = topology;
+    this.#pool = pool;
+    this.freshness = freshness;
+    this.#options = options;
+  }
+
+  /** Runs a command; error replies come back as `RedisError` values, not thrown. */
+  async run(cmd: _Command): Promise<RedisReply> {
+    const { maxRedirections } = this.#options;
+    const signal = cmd.call?.signal;
+    let asking: NodeInfo | undefined;
+    let avoid: string | undefined;
+    let last: unknown;
+    for (let attempt = 0; attempt <= maxRedirections; attempt++) {
+      if (signal?.aborted) throw aborted(cmd, signal);
+      const node = asking ?? this.#target(cmd, avoid);
+      if (node === undefined) {
+        last = new ConnectionError(`no node serves slot ${cmd.route.slot} for ${name(cmd)}`);
+        await this.#pause(attempt, true);
+        continue;
+      }
+      let reply: RedisReply;
+      try {
+        reply = await this.#send(node, cmd, asking !== undefined);
+      } catch (e) {
+        if (!(e instanceof ConnectionError)) throw e;
+        // A write that may have reached the server is never sent twice unasked.
+        if (e.sent && !cmd.route.readOnly) throw e;
+        last = e;
+        asking = undefined;
+        avoid = node.address;
+        this.#options.logger.debug(`rcluster: ${name(cmd)} on ${node.address} lost, retrying`, e);
+        this.#topology.scheduleRefresh(`lost ${node.address}`);
+        await this.#pause(attempt, false);
+        continue;
+      }
+      if (!(reply instanceof RedisError)) {
+        if (!cmd.route.readOnly && cmd.route.slot !== undefined) {
+          this.freshness.wrote(cmd.route.slot, node.address);
+        }
+        return reply;
+      }
+      last = reply;
+      asking = undefined;
+      switch (_RETRY_TABLE[reply.kind]) {
+        case "moved": {
+          const master = this.#topology.applyMoved(reply.slot ?? 0, reply.address ?? "");
+          // A replica that redirects to its own master lost READONLY: read elsewhere for now.
+          if (master.address !== node.address && node.role === "replica") avoid = node.address;
+          continue;
+        }
+        case "ask":
+          asking = this.#topology.nodeFor(reply.address ?? "");
+          continue;
+        case "backoff":
+          await this.#pause(attempt, false);
+          continue;
+        case "refresh":
+          await this.#pause(attempt, true);
+          continue;
+        case "elsewhere":
+          if (cmd.route.readOnly) {
+            avoid = node.address;
+            this.#pool.markFailed(node.address, reply);
+          } else await this.#pause(attempt, false);
+          continue;
+        case "fail":
+          return reply;
+      }
+    }
+    throw new ClusterRedirectionError(name(cmd), maxRedirections + 1, last, cmd.route.slot);
+  }
+
+  /** Sends to one given node without redirection handling (fan-out commands). */
+  async runOn(node: NodeInfo, args: readonly RedisArgument[], call?: CallOptions): Promise<RedisReply> {
+    const c = this.#pool.get(node);
+    const conn = c instanceof Connection ? c : await c;
+    return await conn.send(args, this.#sendOptions(call));
+  }
+
+  #target(cmd: _Command, avoid: string | undefined): NodeInfo | undefined {
+    const map = this.#topology.map;
+    const { slot, readOnly } = cmd.route;
+    if (slot === undefined) {
+      const shards = map.servingShards();
+      return shards[Math.floor(Math.random() * shards.length)]?.master;
+    }
+    const shard = map.shardOf(slot);
+    if (shard === undefined) return undefined;
+    if (!readOnly) return shard.master;
+    const readFrom = this.freshness.mustReadMaster(slot)
+      ? "master"
+      : cmd.call?.readFrom ?? this.#options.readFrom;
+    return _chooseReader(shard, readFrom, this.#readContext(avoid));
+  }
+
+  #readContext(avoid: string | undefined): _ReadContext {
+    return {
+      usable: (n) =>
+        n.address !== avoid && n.health === "online" && this.#pool.isAvailable(n.address) &&
+        this.freshness.replicaUsable(n),
+      latency: (a) => this.#topology.latency(a),
+      random: Math.random,
+    };
+  }
+
+  async #send(node: NodeInfo, cmd: _Command, asking: boolean): Promise<RedisReply> {
+    const c = this.#pool.get(node);
+    const conn = c instanceof Connection ? c : await c;
+    const options = this.#sendOptions(cmd.call);
+    if (!asking) return await conn.send(cmd.args, options);
+    // ASKING applies to the next command on this connection only; both go in the same write.
+    const [ok, reply] = await Promise.all([conn.send(["ASKING"]), conn.send(cmd.args, options)]);
+    return ok instanceof RedisError ? ok : reply;
+  }
+
+  #sendOptions(call: CallOptions | undefined): {
+    decode: boolean;
+    timeoutMs: number | undefined;
+    signal: AbortSignal | undefined;
+  } {
+    return {
+      decode: this.#options.decode,
+      timeoutMs: call?.timeoutMs ?? this.#options.commandTimeoutMs,
+      signal: call?.signal,
+    };
+  }
+
+  async #pause(attempt: number, refresh: boolean): Promise<void> {
+    const { retryBaseMs, retryCapMs } = this.#options;
+    const wait = sleep(_backoffMs(attempt, retryBaseMs, retryCapMs, Math.random));
+    if (refresh) {
+      await Promise.all([this.#topology.refresh().catch(() => undefined), wait]);
+    } else await wait;
+  }
+}
+
+function name(cmd: _Command): string {
+  const a = cmd.args[0];
+  return typeof a === "string" ? a.toUpperCase() : String(a);
+}
+
+function aborted(cmd: _Command, signal: AbortSignal): TimeoutError {
+  return new TimeoutError(`${name(cmd)} was aborted`, { cause: signal.reason });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

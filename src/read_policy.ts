@@ -1,0 +1,116 @@
+/**
+ * Which node serves a read: the slot's master or one of its replicas.
+ * @module
+ */
+
+/**
+ * A node as the read policy sees it.
+ *
+ * @example
+ * ```ts
+ * import type { NodeInfo } from "@x/rcluster";
+ * const n: NodeInfo = { id: "a1", address: "127.0.0.1:7000", host: "127.0.0.1", port: 7000, role: "master", health: "online", replicationOffset: 0 };
+ * ```
+ */
+export interface NodeInfo {
+  /** The node's cluster id. */
+  readonly id: string;
+  /** `host:port` used to connect (after `natMap`). */
+  readonly address: string;
+  /** Host to connect to. */
+  readonly host: string;
+  /** Port to connect to. */
+  readonly port: number;
+  /** Role in its shard. */
+  readonly role: "master" | "replica";
+  /** Health as `CLUSTER SHARDS` reports it (`online` when unknown). */
+  readonly health: "online" | "loading" | "failed";
+  /** Replication offset as last reported. */
+  readonly replicationOffset: number;
+}
+
+/**
+ * Chooses the node for one read among the slot's master and replicas; `undefined` means master.
+ *
+ * @example
+ * ```ts
+ * import type { ReadFromFunction } from "@x/rcluster";
+ * const lastReplica: ReadFromFunction = ({ replicas }) => replicas.at(-1);
+ * ```
+ */
+export type ReadFromFunction = (
+  candidates: { readonly master: NodeInfo; readonly replicas: readonly NodeInfo[] },
+) => NodeInfo | undefined;
+
+/**
+ * Where reads go: `"master"` (default), `"replica"`, `"replica-preferred"` (replicas, the master
+ * only when none is usable), `"any"` (master or replica at random, like `readonlyMode: true`),
+ * `"nearest"` (lowest measured round trip, spread over a tolerance band), or a function.
+ *
+ * @example
+ * ```ts
+ * import type { ReadFrom } from "@x/rcluster";
+ * const rf: ReadFrom = "replica-preferred";
+ * ```
+ */
+export type ReadFrom =
+  | "master"
+  | "replica"
+  | "replica-preferred"
+  | "any"
+  | "nearest"
+  | ReadFromFunction;
+
+/** What the policy may ask about nodes; supplied by the layers that measure them. */
+export interface _ReadContext {
+  /** False for a node that is down, loading, lagging or backing off. */
+  usable(node: NodeInfo): boolean;
+  /** Smoothed round trip in ms, when measured. */
+  latency(address: string): number | undefined;
+  /** A number in [0, 1). */
+  random(): number;
+}
+
+/** Round trips within this factor of the best one count as equally near. */
+const NEAREST_BAND = 1.5;
+/** ...and always within this many ms, since loopback jitter dwarfs sub-0.1 ms differences. */
+const NEAREST_SLACK_MS = 0.2;
+
+/**
+ * The node that serves a read of a slot owned by `shard`. Only `"replica"` can find none
+ * (`undefined`): it never falls back to the master. Every other policy does, so a read is never
+ * refused for want of a replica.
+ */
+export function _chooseReader(
+  shard: { readonly master: NodeInfo; readonly replicas: readonly NodeInfo[] },
+  readFrom: ReadFrom,
+  ctx: _ReadContext,
+): NodeInfo | undefined {
+  const { master } = shard;
+  if (readFrom === "master") return master;
+  if (typeof readFrom === "function") return readFrom(shard) ?? master;
+  const replicas = shard.replicas.filter((r) => ctx.usable(r));
+  switch (readFrom) {
+    case "replica":
+      return pick(replicas, ctx);
+    case "replica-preferred":
+      return pick(replicas, ctx) ?? master;
+    case "any":
+      return pick([master, ...replicas], ctx) ?? master;
+    case "nearest":
+      return nearest([master, ...replicas], ctx) ?? master;
+  }
+}
+
+function pick(nodes: readonly NodeInfo[], ctx: _ReadContext): NodeInfo | undefined {
+  return nodes[Math.floor(ctx.random() * nodes.length)];
+}
+
+// Pure lowest-latency routing piles every read onto one node; a band spreads them.
+function nearest(nodes: readonly NodeInfo[], ctx: _ReadContext): NodeInfo | undefined {
+  let best = Infinity;
+  for (const n of nodes) best = Math.min(best, ctx.latency(n.address) ?? Infinity);
+  if (best === Infinity) return pick(nodes, ctx);
+  const limit = Math.max(best * NEAREST_BAND, best + NEAREST_SLACK_MS);
+  return pick(nodes.filter((n) => (ctx.latency(n.address) ?? Infinity) <= limit), ctx);
+}
