@@ -8,7 +8,7 @@ import { _NodePool } from "./node_pool.ts";
 import { _Topology } from "./topology.ts";
 import { _CommandCache } from "./command_cache.ts";
 import { _Executor } from "./executor.ts";
-import { _Freshness } from "./_freshness.ts";
+import { _Freshness } from "./freshness.ts";
 import { _merge, _split } from "./multi_key.ts";
 import { _combine, _fanOutRule } from "./fan_out.ts";
 import { _validate } from "./options.ts";
@@ -66,6 +66,7 @@ export class _ClusterBase implements AsyncDisposable {
   #topology: _Topology;
   #commands: _CommandCache;
   #executor: _Executor;
+  #freshness: _Freshness;
   #connecting: Promise<void> | undefined;
   #ready = false;
   #closed = false;
@@ -107,7 +108,17 @@ export class _ClusterBase implements AsyncDisposable {
       logger: s.logger,
     });
     this.#commands = new _CommandCache((args, decode) => this.#metaSend(args, decode));
-    this.#executor = new _Executor(this.#topology, this.#pool, new _Freshness(), {
+    this.#freshness = new _Freshness({
+      readYourWrites: s.readYourWrites,
+      maxReplicaLagMs: s.maxReplicaLagMs,
+      pollReplicas: s.readFrom !== "master",
+      query: async (node, args) => {
+        const conn = await this.#executor.connection(node);
+        return await conn.send(args, { decode: true, timeoutMs: s.connectTimeoutMs });
+      },
+      shards: () => this.#topology.map.servingShards(),
+    });
+    this.#executor = new _Executor(this.#topology, this.#pool, this.#freshness, {
       maxRedirections: s.maxRedirections,
       readFrom: s.readFrom,
       decode: s.decode,
@@ -132,6 +143,7 @@ export class _ClusterBase implements AsyncDisposable {
     this.#connecting ??= this.#topology.ready().then(() => {
       this.#ready = true;
       this.#topology.start();
+      this.#freshness.start();
     }, (e) => {
       this.#connecting = undefined;
       throw e;
@@ -178,6 +190,7 @@ export class _ClusterBase implements AsyncDisposable {
   async close(): Promise<void> {
     this.#closed = true;
     await this.#connecting?.catch(() => undefined);
+    await this.#freshness.close();
     await this.#topology.close();
     await this.#pool.close();
   }
@@ -200,7 +213,10 @@ export class _ClusterBase implements AsyncDisposable {
     const fan = _fanOutRule(args);
     if (fan) {
       const nodes = this.#nodesOf(fan.to === "masters" ? "master" : "all");
-      return _combine(fan, await Promise.all(nodes.map((n) => this.#executor.runOn(n, args, call))));
+      return _combine(
+        fan,
+        await Promise.all(nodes.map((n) => this.#executor.runOn(n, args, call))),
+      );
     }
     const name = typeof args[0] === "string" ? args[0].toLowerCase() : "";
     const parts = _split(name, args);

@@ -13,7 +13,7 @@ import type { _Topology, Logger } from "./topology.ts";
 import type { _Route } from "./command_cache.ts";
 import type { RedisArgument, RedisReply } from "./types.ts";
 import type { CallOptions } from "./call_options.ts";
-import { _Freshness } from "./_freshness.ts";
+import type { _Freshness } from "./freshness.ts";
 
 /** Executor settings, validated by the facade. */
 export interface _ExecutorOptions {
@@ -40,7 +40,12 @@ export class _Executor {
   #options: _ExecutorOptions;
   readonly freshness: _Freshness;
 
-  constructor(topology: _Topology, pool: _NodePool, freshness: _Freshness, options: _ExecutorOptions) {
+  constructor(
+    topology: _Topology,
+    pool: _NodePool,
+    freshness: _Freshness,
+    options: _ExecutorOptions,
+  ) {
     this.#topology = topology;
     this.#pool = pool;
     this.freshness = freshness;
@@ -114,11 +119,26 @@ export class _Executor {
     throw new ClusterRedirectionError(name(cmd), maxRedirections + 1, last, cmd.route.slot);
   }
 
+  /** The shared connection to a node. */
+  async connection(node: NodeInfo): Promise<Connection> {
+    const c = this.#pool.get(node);
+    return c instanceof Connection ? c : await c;
+  }
+
+  /** A connection of its own to a node; the caller closes it. */
+  dedicated(node: NodeInfo): Promise<Connection> {
+    return this.#pool.dedicated(node);
+  }
+
   /** Sends to one given node without redirection handling (fan-out commands). */
-  async runOn(node: NodeInfo, args: readonly RedisArgument[], call?: CallOptions): Promise<RedisReply> {
+  async runOn(
+    node: NodeInfo,
+    args: readonly RedisArgument[],
+    call?: CallOptions,
+  ): Promise<RedisReply> {
     const c = this.#pool.get(node);
     const conn = c instanceof Connection ? c : await c;
-    return await conn.send(args, this.#sendOptions(call));
+    return await conn.send(args, this.sendOptions(call));
   }
 
   #target(cmd: _Command, avoid: string | undefined): NodeInfo | undefined {
@@ -150,14 +170,15 @@ export class _Executor {
   async #send(node: NodeInfo, cmd: _Command, asking: boolean): Promise<RedisReply> {
     const c = this.#pool.get(node);
     const conn = c instanceof Connection ? c : await c;
-    const options = this.#sendOptions(cmd.call);
+    const options = this.sendOptions(cmd.call);
     if (!asking) return await conn.send(cmd.args, options);
     // ASKING applies to the next command on this connection only; both go in the same write.
     const [ok, reply] = await Promise.all([conn.send(["ASKING"]), conn.send(cmd.args, options)]);
     return ok instanceof RedisError ? ok : reply;
   }
 
-  #sendOptions(call: CallOptions | undefined): {
+  /** Send options for a call, with the client's defaults. */
+  sendOptions(call: CallOptions | undefined): {
     decode: boolean;
     timeoutMs: number | undefined;
     signal: AbortSignal | undefined;

@@ -66,6 +66,12 @@ export class _NodePool {
     return e.connecting;
   }
 
+  /** A new connection of its own (e.g. for `WATCH`), not shared and not pooled. */
+  dedicated(node: { host: string; port: number }): Promise<Connection> {
+    if (this.#closed) return Promise.reject(new ConnectionError("the client is closed"));
+    return this.#options.factory({ ...this.#options.connection, host: node.host, port: node.port });
+  }
+
   /** False while a node is down (its reconnect is backing off); reads then avoid it. */
   isAvailable(address: string): boolean {
     const e = this.#entries.get(address);
@@ -111,7 +117,10 @@ export class _NodePool {
     return e;
   }
 
-  async #open(node: { host: string; port: number; address: string }, e: Entry): Promise<Connection> {
+  async #open(
+    node: { host: string; port: number; address: string },
+    e: Entry,
+  ): Promise<Connection> {
     try {
       const conn = await this.#options.factory({
         ...this.#options.connection,
@@ -145,6 +154,7 @@ export class _NodePool {
     e.failures++;
     e.lastError = error;
     const { backoffBaseMs, backoffCapMs } = this.#options;
-    e.retryAt = performance.now() + _backoffMs(e.failures - 1, backoffBaseMs, backoffCapMs, Math.random);
+    e.retryAt = performance.now() +
+      _backoffMs(e.failures - 1, backoffBaseMs, backoffCapMs, Math.random);
   }
 }

@@ -1,0 +1,149 @@
+/**
+ * Cross-slot pipelines: queued commands are grouped per node by the connections' per-tick
+ * writes, run on all nodes in parallel, and each one follows redirections on its own.
+ * @module
+ */
+import { PipelineError, RedisError } from "./errors.ts";
+import type { _Core } from "./cluster.ts";
+import type { CallOptions } from "./call_options.ts";
+import type { RedisArgument, RedisReply } from "./types.ts";
+
+/** One queued command. */
+export interface _Queued {
+  readonly args: readonly RedisArgument[];
+  readonly call: CallOptions | undefined;
+  readonly transform: ((reply: RedisReply) => unknown) | undefined;
+}
+
+/**
+ * Options of `execute()`.
+ *
+ * @example
+ * ```ts ignore
+ * const replies = await rc.pipeline().get("a").incr("a").execute({ throwOnError: false });
+ * ```
+ */
+export interface ExecuteOptions {
+  /** Reject with `PipelineError` when any command failed; `false` resolves with the replies,
+   * errors in place.
+   * @default true */
+  throwOnError?: boolean;
+}
+
+/**
+ * A reply of a streamed pipeline, as soon as its node answered.
+ *
+ * @example
+ * ```ts ignore
+ * for await (const { index, reply } of pipe.stream()) console.log(index, reply);
+ * ```
+ */
+export interface StreamedReply {
+  /** Position of the command in the pipeline. */
+  readonly index: number;
+  /** Its reply, or the `Error` it failed with. */
+  readonly reply: unknown;
+}
+
+/** The queue and execution shared by pipelines of every client type. */
+export class _PipelineBase implements AsyncDisposable {
+  #core: _Core;
+  #queue: _Queued[] = [];
+  #used = false;
+
+  /** @internal Use `rc.pipeline()`. */
+  constructor(core: _Core) {
+    this.#core = core;
+  }
+
+  /** Number of queued commands. */
+  get length(): number {
+    return this.#queue.length;
+  }
+
+  /** Queues any command. */
+  sendCommand(args: readonly RedisArgument[], options?: CallOptions): this {
+    return this._queue(args, options, undefined);
+  }
+
+  /** @internal Queues a built command. */
+  _queue(
+    args: readonly RedisArgument[],
+    call: CallOptions | undefined,
+    transform: ((reply: RedisReply) => unknown) | undefined,
+  ): this {
+    if (this.#used) throw new TypeError("pipeline: commands cannot be added after execute()");
+    if (!Array.isArray(args) || args.length === 0) {
+      throw new TypeError("pipeline.sendCommand(): args must be a non-empty array");
+    }
+    this.#queue.push({ args, call, transform });
+    return this;
+  }
+
+  /**
+   * Runs every queued command; replies come back in the caller's order. Commands answered with
+   * `MOVED`, `ASK` or `TRYAGAIN` are retried on their own; the others keep their replies.
+   */
+  async execute(options?: ExecuteOptions): Promise<unknown[]> {
+    const replies = await Promise.all(this.#start());
+    if (options?.throwOnError !== false && replies.some((r) => r instanceof Error)) {
+      throw new PipelineError(replies);
+    }
+    return replies;
+  }
+
+  /** Yields `{ index, reply }` as each node answers, for large batches. */
+  async *stream(): AsyncGenerator<StreamedReply, void, undefined> {
+    const promises = this.#start();
+    const ready: StreamedReply[] = [];
+    let wake: (() => void) | undefined;
+    promises.forEach((p, index) =>
+      p.then((reply) => {
+        ready.push({ index, reply });
+        wake?.();
+      })
+    );
+    for (let seen = 0; seen < promises.length;) {
+      if (ready.length === 0) await new Promise<void>((r) => wake = r);
+      wake = undefined;
+      for (let next = ready.shift(); next !== undefined; next = ready.shift()) {
+        yield next;
+        seen++;
+      }
+    }
+  }
+
+  /** Drops commands that were never executed. */
+  discard(): void {
+    this.#used = true;
+    this.#queue = [];
+  }
+
+  /** `await using pipe = rc.pipeline()` discards what was not executed. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.discard();
+    return Promise.resolve();
+  }
+
+  /** Starts every command in one synchronous loop, so each node gets one write. */
+  #start(): Promise<unknown>[] {
+    if (this.#used) throw new TypeError("pipeline: execute() may be called once");
+    this.#used = true;
+    const queue = this.#queue;
+    this.#queue = [];
+    const core = this.#core;
+    const ready = core.ready();
+    const run = (q: _Queued): Promise<unknown> =>
+      core.exec(q.args, q.call).then(
+        (r) => r instanceof RedisError ? r : q.transform ? q.transform(r) : r,
+        (e: unknown) => e instanceof Error ? e : new Error(String(e)),
+      );
+    if (ready === undefined) return queue.map(run);
+    const connected = ready.then(() => true, (e: unknown) => e);
+    return queue.map((q) =>
+      connected.then((ok) =>
+        ok === true ? run(q) : ok instanceof Error ? ok : new Error(String(ok))
+      )
+    );
+  }
+}
