@@ -23,4 +23,12 @@ export interface CallOptions {
   /** Rejects with a `TimeoutError` when no reply came in time (the late reply is discarded).
    * @default the client's `commandTimeoutMs` */
   timeoutMs?: number;
+  /** After a write, waits until this many replicas acknowledged it (`WAIT` on the same
+   * connection); rejects with `TimeoutError` when fewer did in time (the write itself happened).
+   * @default undefined (no wait) */
+  waitReplicas?: { replicas: number; timeoutMs: number };
+  /** Called with the node that produced the reply (after any redirections), e.g. to see
+   * whether a replica served a read.
+   * @default undefined */
+  onServed?: (node: { address: string; role: "master" | "replica" }) => void;
 }

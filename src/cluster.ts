@@ -18,6 +18,18 @@ import type { NodeInfo } from "./read_policy.ts";
 import type { RedisArgument, RedisReply } from "./types.ts";
 import type { _Route } from "./command_cache.ts";
 import type { SlotMap } from "./slot_map.ts";
+import type { ReadFrom } from "./read_policy.ts";
+import type { RedisKey } from "./types.ts";
+import { Pipeline } from "./pipeline.ts";
+import { _watch, Transaction } from "./transaction.ts";
+import type { WatchContext, WatchOptions } from "./transaction.ts";
+import { _replicaView } from "./replica_view.ts";
+import type { ReplicaView } from "./replica_view.ts";
+import { _scanCluster, _scanKey } from "./iterators.ts";
+import type { ScanIteratorOptions } from "./iterators.ts";
+import { _installCalls } from "./_install.ts";
+import type { Bulk, RedisCommands } from "./commands.ts";
+import { _evalWithFallback } from "./scripts.ts";
 
 /**
  * A client bound to one node, for commands that concern that node only.
@@ -49,18 +61,24 @@ export interface _Core {
 }
 
 /**
- * A Redis Cluster client. The constructor does no I/O: the first command (or `connect()`)
- * discovers the cluster.
+ * A Redis Cluster client with typed command methods. The constructor does no I/O: the first
+ * command (or `connect()`) discovers the cluster from `startupNodes`. Writes always go to the
+ * slot's master (decided by the server's own command flags); reads follow `readFrom` /
+ * `readonlyMode`, per client or per call.
  *
  * @example
  * ```ts ignore
  * import { RedisCluster } from "@x/rcluster";
- * await using rc = new RedisCluster({ startupNodes: ["127.0.0.1:7000"], decodeResponses: true });
- * await rc.sendCommand(["SET", "foo", "bar"]);
- * console.log(await rc.sendCommand(["GET", "foo"])); // "bar"
+ * await using rc = new RedisCluster({ startupNodes: [{ host: "127.0.0.1", port: 7000 }], decodeResponses: true });
+ * await rc.set("foo", "bar");
+ * console.log(await rc.get("foo"));                       // "bar"
+ * console.log(await rc.get("foo", { readFrom: "replica" }));
  * ```
  */
-export class _ClusterBase implements AsyncDisposable {
+export class RedisCluster<D extends boolean = false> implements AsyncDisposable {
+  static {
+    _installCalls(this.prototype, (self, b) => self._core.exec(b.args, b.options));
+  }
   #settings: _Settings;
   #pool: _NodePool;
   #topology: _Topology;
@@ -73,8 +91,8 @@ export class _ClusterBase implements AsyncDisposable {
   /** @internal */
   readonly _core: _Core;
 
-  /** Validates the options; throws `TypeError` naming the first bad one. */
-  constructor(options: RedisClusterOptions<boolean>) {
+  /** Validates `options` (a `TypeError` names the first bad field); does no I/O. */
+  constructor(options: RedisClusterOptions<D>) {
     const s = _validate(options);
     this.#settings = s;
     this.#pool = new _NodePool({
@@ -186,6 +204,78 @@ export class _ClusterBase implements AsyncDisposable {
     }));
   }
 
+  /** A pipeline across the whole cluster. `await using` discards it if never executed. */
+  pipeline(): Pipeline<D> {
+    return new Pipeline<D>(this._core);
+  }
+
+  /** A MULTI/EXEC block for keys of one slot. */
+  multi(): Transaction<D> {
+    return new Transaction<D>(this._core);
+  }
+
+  /**
+   * Optimistic locking: WATCHes `keys` (one slot) on a connection of its own, runs `fn`, and
+   * executes the transaction it returns. Resolves with the EXEC replies, or `undefined` when
+   * `fn` returns none; rejects with `WatchError` when a watched key changed on every attempt.
+   */
+  watch(
+    keys: readonly RedisKey[],
+    fn: (tx: WatchContext<D>) => Promise<Transaction<D> | undefined> | Transaction<D> | undefined,
+    options?: WatchOptions,
+  ): Promise<unknown[] | undefined> {
+    return _watch(this._core, keys, fn, options);
+  }
+
+  /** Read-only commands served by replicas; a write through the view does not compile. */
+  replicaView(options?: { readFrom?: ReadFrom }): ReplicaView<D> {
+    return _replicaView<D>(this._core, options?.readFrom ?? "replica-preferred");
+  }
+
+  /** Every key of every shard (SCAN), as `for await` iteration. */
+  scanIterator(options?: ScanIteratorOptions): AsyncGenerator<Bulk<D>, void, undefined> {
+    return _scanCluster(this._core, options) as AsyncGenerator<Bulk<D>, void, undefined>;
+  }
+
+  /** Fields and values of a hash, flattened (HSCAN). */
+  hscanIterator(
+    key: RedisKey,
+    options?: ScanIteratorOptions,
+  ): AsyncGenerator<Bulk<D>, void, undefined> {
+    return _scanKey(this._core, "HSCAN", key, options) as AsyncGenerator<Bulk<D>, void, undefined>;
+  }
+
+  /** Members of a set (SSCAN). */
+  sscanIterator(
+    key: RedisKey,
+    options?: ScanIteratorOptions,
+  ): AsyncGenerator<Bulk<D>, void, undefined> {
+    return _scanKey(this._core, "SSCAN", key, options) as AsyncGenerator<Bulk<D>, void, undefined>;
+  }
+
+  /** Members and scores of a sorted set, flattened (ZSCAN). */
+  zscanIterator(
+    key: RedisKey,
+    options?: ScanIteratorOptions,
+  ): AsyncGenerator<Bulk<D>, void, undefined> {
+    return _scanKey(this._core, "ZSCAN", key, options) as AsyncGenerator<Bulk<D>, void, undefined>;
+  }
+
+  /**
+   * Runs a Lua script by its SHA1 (`EVALSHA`), sending the source (`EVAL`) only when the node
+   * answers `NOSCRIPT`. `{ readOnly: true }` uses `EVALSHA_RO`, which replicas may serve.
+   */
+  async runScript(
+    script: string,
+    keys: readonly RedisKey[],
+    args: readonly RedisArgument[],
+    options?: CallOptions & { readOnly?: boolean },
+  ): Promise<RedisReply> {
+    const reply = await _evalWithFallback(this._core, script, keys, args, options);
+    if (reply instanceof RedisError) throw reply;
+    return reply;
+  }
+
   /** Closes every connection and stops background refreshes. Idempotent. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -244,6 +334,9 @@ export class _ClusterBase implements AsyncDisposable {
     return await conn.send(args, { decode });
   }
 }
+
+/** The typed command methods of a client. */
+export interface RedisCluster<D extends boolean = false> extends RedisCommands<D, "call"> {}
 
 function usesLatency(s: _Settings): boolean {
   return s.readFrom === "nearest";

@@ -86,6 +86,7 @@ export class _Executor {
         if (!cmd.route.readOnly && cmd.route.slot !== undefined) {
           this.freshness.wrote(cmd.route.slot, node.address);
         }
+        if (cmd.call !== undefined) await this.#afterReply(node, cmd);
         return reply;
       }
       last = reply;
@@ -117,6 +118,23 @@ export class _Executor {
       }
     }
     throw new ClusterRedirectionError(name(cmd), maxRedirections + 1, last, cmd.route.slot);
+  }
+
+  async #afterReply(node: NodeInfo, cmd: _Command): Promise<void> {
+    const { onServed, waitReplicas } = cmd.call ?? {};
+    onServed?.({ address: node.address, role: node.role });
+    if (waitReplicas === undefined || cmd.route.readOnly) return;
+    const { replicas, timeoutMs } = waitReplicas;
+    // WAIT covers every earlier write on this connection, ours included.
+    const conn = await this.connection(node);
+    const acked = await conn.send(["WAIT", replicas, timeoutMs]);
+    if (typeof acked !== "number" || acked < replicas) {
+      throw new TimeoutError(
+        `${name(cmd)} reached ${String(acked)} of ${replicas} replicas within ${timeoutMs} ms ` +
+          `on ${node.address} (the write itself succeeded)`,
+        { address: node.address },
+      );
+    }
   }
 
   /** The shared connection to a node. */

@@ -29,9 +29,9 @@ export interface ScanIteratorOptions extends CallOptions {
 }
 
 /**
- * SCAN over every master, one after another, yielding each key. Each master's cursor goes
- * through the normal routing (by a slot the master owns), so a failover during the scan moves
- * it to the promoted replica. Like SCAN itself, keys changed during the scan may be missed or
+ * SCAN over every shard, one after another, yielding each key. Each shard's cursor goes
+ * through the normal routing (by a slot the shard owns, following `readFrom`), so a failover
+ * during the scan moves it to the promoted replica. Like SCAN itself, keys changed during the scan may be missed or
  * repeated.
  */
 export async function* _scanCluster(
@@ -46,7 +46,7 @@ export async function* _scanCluster(
     do {
       const reply = await core.executor.run({
         args: ["SCAN", cursor, ...extra],
-        route: { slot, readOnly: false },
+        route: { slot, readOnly: true },
         call: options,
       });
       const [next, keys] = page(reply, "SCAN");

@@ -55,7 +55,11 @@ export function _split(name: string, args: readonly RedisArgument[]): _Part[] | 
 }
 
 /** Merges part replies into the reply of the unsplit command; the first error wins. */
-export function _merge(name: string, parts: readonly _Part[], replies: readonly RedisReply[]): RedisReply {
+export function _merge(
+  name: string,
+  parts: readonly _Part[],
+  replies: readonly RedisReply[],
+): RedisReply {
   const error = replies.find((r) => r instanceof RedisError);
   if (error !== undefined) return error;
   switch (RULES.get(name)?.merge) {

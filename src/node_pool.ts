@@ -2,7 +2,7 @@
  * One multiplexed connection per node, opened lazily, reopened after failures with backoff.
  * @module
  */
-import { Connection } from "./connection.ts";
+import type { Connection } from "./connection.ts";
 import type { ConnectionOptions } from "./connection.ts";
 import { ConnectionError } from "./errors.ts";
 import { _backoffMs } from "./retry.ts";

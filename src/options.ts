@@ -144,7 +144,9 @@ export function _validate<D extends boolean>(o: RedisClusterOptions<D>): _Settin
       `RedisCluster: options.readFrom must be one of ${READ_FROM.join(", ")} or a function`,
     );
   }
-  for (const k of ["decodeResponses", "readonlyMode", "readYourWrites", "autoPipelining"] as const) {
+  for (
+    const k of ["decodeResponses", "readonlyMode", "readYourWrites", "autoPipelining"] as const
+  ) {
     if (o[k] !== undefined && typeof o[k] !== "boolean") {
       throw new TypeError(`RedisCluster: options.${k} must be a boolean`);
     }
@@ -187,7 +189,11 @@ type NumericOption =
   | "commandTimeoutMs"
   | "maxReplicaLagMs";
 
-function count<D extends boolean>(o: RedisClusterOptions<D>, k: NumericOption, dflt: number): number {
+function count<D extends boolean>(
+  o: RedisClusterOptions<D>,
+  k: NumericOption,
+  dflt: number,
+): number {
   const v = o[k];
   if (v === undefined) return dflt;
   if (!Number.isInteger(v) || v < 0) {
@@ -196,7 +202,10 @@ function count<D extends boolean>(o: RedisClusterOptions<D>, k: NumericOption, d
   return v;
 }
 
-function positive<D extends boolean>(o: RedisClusterOptions<D>, k: NumericOption): number | undefined {
+function positive<D extends boolean>(
+  o: RedisClusterOptions<D>,
+  k: NumericOption,
+): number | undefined {
   const v = o[k];
   if (v === undefined) return undefined;
   if (typeof v !== "number" || !(v > 0) || !Number.isFinite(v)) {

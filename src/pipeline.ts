@@ -7,6 +7,8 @@ import { PipelineError, RedisError } from "./errors.ts";
 import type { _Core } from "./cluster.ts";
 import type { CallOptions } from "./call_options.ts";
 import type { RedisArgument, RedisReply } from "./types.ts";
+import { _installCommands } from "./_install.ts";
+import type { RedisCommands } from "./commands.ts";
 
 /** One queued command. */
 export interface _Queued {
@@ -45,8 +47,20 @@ export interface StreamedReply {
   readonly reply: unknown;
 }
 
-/** The queue and execution shared by pipelines of every client type. */
-export class _PipelineBase implements AsyncDisposable {
+/**
+ * A pipeline: chain any commands (every typed method and `sendCommand`), then `execute()`.
+ * Commands are grouped per node, sent in one write per node, all nodes in parallel; replies come
+ * back in the caller's order, and redirected commands are retried on their own.
+ *
+ * @example
+ * ```ts ignore
+ * const [a, b] = await rc.pipeline().get("foo81").get("foo16706").execute();
+ * ```
+ */
+export class Pipeline<D extends boolean = false> implements AsyncDisposable {
+  static {
+    _installCommands(this.prototype, (self, b) => self._queue(b.args, b.options, b.transform));
+  }
   #core: _Core;
   #queue: _Queued[] = [];
   #used = false;
@@ -147,3 +161,6 @@ export class _PipelineBase implements AsyncDisposable {
     );
   }
 }
+
+/** Typed command methods of a pipeline; each returns the pipeline. */
+export interface Pipeline<D extends boolean = false> extends RedisCommands<D, "queue"> {}

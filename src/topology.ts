@@ -148,17 +148,19 @@ export class _Topology {
 
   async #sampleLatency(): Promise<void> {
     if (this.#closed) return;
-    await Promise.all(this.#map.nodes().map(async (n) => {
-      const t0 = performance.now();
-      try {
-        await this.#send(n, ["PING"]);
-      } catch {
-        return;
-      }
-      const rtt = performance.now() - t0;
-      const old = this.#latency.get(n.address);
-      this.#latency.set(n.address, old === undefined ? rtt : old * 0.7 + rtt * 0.3);
-    }));
+    await Promise.all(
+      this.#map.nodes().map(async (n) => {
+        const t0 = performance.now();
+        try {
+          await this.#send(n, ["PING"]);
+        } catch {
+          return;
+        }
+        const rtt = performance.now() - t0;
+        const old = this.#latency.get(n.address);
+        this.#latency.set(n.address, old === undefined ? rtt : old * 0.7 + rtt * 0.3);
+      }),
+    );
     if (this.#closed) return;
     const timer = setTimeout(() => this.#sampleLatency(), this.#options.latencyIntervalMs);
     Deno.unrefTimer(timer);
@@ -215,7 +217,9 @@ export class _Topology {
   /** A node for an announced address, through `natMap`; `:port` means the first startup host. */
   #nodeFromAddress(address: string): NodeInfo {
     const parsed = _parseAddress(address);
-    const host = parsed.host === "" ? this.#options.startupNodes[0]?.host ?? "127.0.0.1" : parsed.host;
+    const host = parsed.host === ""
+      ? this.#options.startupNodes[0]?.host ?? "127.0.0.1"
+      : parsed.host;
     const mapped = _applyNatMap(this.#options.natMap, host, parsed.port);
     return {
       id: "",

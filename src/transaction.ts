@@ -8,7 +8,10 @@ import type { _Core } from "./cluster.ts";
 import type { _Queued } from "./pipeline.ts";
 import type { CallOptions } from "./call_options.ts";
 import type { NodeInfo } from "./read_policy.ts";
-import type { RedisArgument, RedisReply } from "./types.ts";
+import type { RedisArgument, RedisKey, RedisReply } from "./types.ts";
+import { _installCalls, _installCommands } from "./_install.ts";
+import type { RedisCommands } from "./commands.ts";
+import { keySlot } from "./slot.ts";
 
 /**
  * `EXEC` returned nil: a watched key changed, so nothing was applied.
@@ -31,8 +34,19 @@ export class WatchError extends Error {
   }
 }
 
-/** The queue of a MULTI block, shared by `rc.multi()` and the `watch()` callback's `multi()`. */
-export class _TransactionBase {
+/**
+ * A MULTI/EXEC block on one slot (use `{hash tags}` for several keys): queue commands, then
+ * `exec()` runs them atomically on the slot's master.
+ *
+ * @example
+ * ```ts ignore
+ * const [n, list] = await rc.multi().incr("{u1}:visits").lrange("{u1}:log", 0, -1).exec();
+ * ```
+ */
+export class Transaction<D extends boolean = false> {
+  static {
+    _installCommands(this.prototype, (self, b) => self._queue(b.args, b.options, b.transform));
+  }
   #core: _Core;
   #queue: _Queued[] = [];
   #conn: Connection | undefined;
@@ -129,5 +143,101 @@ export class _TransactionBase {
       const t = this.#queue[i]?.transform;
       return r instanceof RedisError || t === undefined ? r : t(r);
     });
+  }
+}
+/** Typed command methods of a transaction; each returns the transaction. */
+export interface Transaction<D extends boolean = false> extends RedisCommands<D, "queue"> {}
+
+/**
+ * The callback's handle inside `rc.watch()`: commands run at once on the watching connection
+ * (reads of the watched keys), and `multi()` starts the transaction to return.
+ *
+ * @example
+ * ```ts ignore
+ * await rc.watch(["{acct}:a"], async (tx) => {
+ *   const balance = Number(await tx.get("{acct}:a"));
+ *   return tx.multi().set("{acct}:a", String(balance - 10));
+ * });
+ * ```
+ */
+export class WatchContext<D extends boolean = false> {
+  static {
+    _installCalls(this.prototype, (self, b) => self.#send(b.args, b.options));
+  }
+  #core: _Core;
+  #conn: Connection;
+
+  /** @internal Made by `rc.watch()`. */
+  constructor(core: _Core, conn: Connection) {
+    this.#core = core;
+    this.#conn = conn;
+  }
+
+  /** Runs any command on the watching connection. */
+  async sendCommand(args: readonly RedisArgument[], options?: CallOptions): Promise<RedisReply> {
+    const reply = await this.#send(args, options);
+    if (reply instanceof RedisError) throw reply;
+    return reply;
+  }
+
+  /** Starts the MULTI block to return from the callback. */
+  multi(): Transaction<D> {
+    return new Transaction<D>(this.#core, this.#conn);
+  }
+
+  #send(args: readonly RedisArgument[], options: CallOptions | undefined): Promise<RedisReply> {
+    return this.#conn.send(args, this.#core.executor.sendOptions(options));
+  }
+}
+/** Typed command methods, run on the watching connection. */
+export interface WatchContext<D extends boolean = false> extends RedisCommands<D, "call"> {}
+
+/**
+ * Options of `rc.watch()`.
+ *
+ * @example
+ * ```ts ignore
+ * await rc.watch(["{k}a"], async (tx) => tx.multi().incr("{k}a"), { maxAttempts: 5 });
+ * ```
+ */
+export interface WatchOptions {
+  /** Runs the callback again when a watched key changed, up to this many times in all.
+   * @default 1 */
+  maxAttempts?: number;
+}
+
+/** `rc.watch()`: WATCH on a connection of its own, run the callback, EXEC what it returns. */
+export async function _watch<D extends boolean>(
+  core: _Core,
+  keys: readonly RedisKey[],
+  fn: (tx: WatchContext<D>) => Promise<Transaction<D> | undefined> | Transaction<D> | undefined,
+  options: WatchOptions | undefined,
+): Promise<unknown[] | undefined> {
+  const maxAttempts = options?.maxAttempts ?? 1;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
+    throw new TypeError("watch(): options.maxAttempts must be a positive integer");
+  }
+  const slots = new Set(keys.map((k) => keySlot(k)));
+  const [slot] = slots;
+  if (slot === undefined || slots.size !== 1) {
+    throw new TypeError("watch(): keys must be non-empty and hash to one slot (use {hash tags})");
+  }
+  await core.ready();
+  for (let attempt = 1;; attempt++) {
+    const master = core.topology.map.shardOf(slot)?.master;
+    if (!master) throw new RedisError(`CLUSTERDOWN no node serves slot ${slot}`);
+    const conn = await core.executor.dedicated(master);
+    try {
+      const watched = await conn.send(["WATCH", ...keys]);
+      if (watched instanceof RedisError) throw watched;
+      const tx = await fn(new WatchContext<D>(core, conn));
+      if (tx === undefined) return undefined;
+      return await tx.exec();
+    } catch (e) {
+      if (!(e instanceof WatchError)) throw e;
+      if (attempt >= maxAttempts) throw new WatchError(attempt);
+    } finally {
+      await conn.close();
+    }
   }
 }

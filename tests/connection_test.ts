@@ -102,7 +102,12 @@ Deno.test("Connection fails cleanly on a malformed reply and on a stalled handsh
   await t.step("a server that never answers the handshake times out", async () => {
     await using fake = fakeServer(() => {});
     await assert.rejects(
-      Connection.connect({ host: "127.0.0.1", port: fake.port, readonly: true, connectTimeoutMs: 100 }),
+      Connection.connect({
+        host: "127.0.0.1",
+        port: fake.port,
+        readonly: true,
+        connectTimeoutMs: 100,
+      }),
       TimeoutError,
     );
   });

@@ -1,0 +1,74 @@
+/**
+ * rcluster: a Redis Cluster client for Deno and edge runtimes with TCP sockets.
+ *
+ * - Its own RESP2/RESP3 codec, CRC16 key slots with hash tags, and slot map discovered from the
+ *   startup nodes; `MOVED`, `ASK`, `TRYAGAIN` and `CLUSTERDOWN` handled; failover survived.
+ * - Readonly mode done safely: reads may go to replicas (`readonlyMode`, `readFrom`, per call),
+ *   writes always go to the master, decided by the server's own command flags, in plain calls,
+ *   pipelines and multi-key splits; `readYourWrites` and `maxReplicaLagMs` bound staleness.
+ * - Cross-slot pipelines whose redirected commands are retried on their own, MULTI/EXEC and
+ *   WATCH, cluster-wide `scanIterator()`, auto-pipelining, `AbortSignal`, `await using`.
+ *
+ * @example
+ * ```ts ignore
+ * import { RedisCluster } from "@x/rcluster";
+ * const startupNodes = [{ host: "127.0.0.1", port: 7000 }];
+ * await using rc = new RedisCluster({ startupNodes, decodeResponses: true });
+ * await rc.set("foo16706", "bar");
+ * await using ro = new RedisCluster({ startupNodes, decodeResponses: true, readonlyMode: true });
+ * console.log(await ro.get("foo16706")); // served by a replica or the master
+ * const [a, b] = await ro.pipeline().get("foo81").get("foo16706").execute();
+ * for await (const key of rc.scanIterator({ match: "user:*" })) console.log(key);
+ * ```
+ *
+ * @module
+ */
+export { type NodeClient, RedisCluster } from "./src/cluster.ts";
+export { Pipeline } from "./src/pipeline.ts";
+export { Transaction, WatchContext, WatchError, type WatchOptions } from "./src/transaction.ts";
+export type { ReplicaView } from "./src/replica_view.ts";
+export type { RedisClusterOptions, StartupNode } from "./src/options.ts";
+export type { CallOptions } from "./src/call_options.ts";
+export type { NodeInfo, ReadFrom, ReadFromFunction } from "./src/read_policy.ts";
+export { type NatMap, type Shard, SlotMap } from "./src/slot_map.ts";
+export type { Logger } from "./src/topology.ts";
+export type { ExecuteOptions, StreamedReply } from "./src/pipeline.ts";
+export type { ScanIteratorOptions } from "./src/iterators.ts";
+export {
+  ClusterRedirectionError,
+  ConnectionError,
+  PipelineError,
+  ProtocolError,
+  RedisError,
+  type RedisErrorKind,
+  TimeoutError,
+} from "./src/errors.ts";
+export { crc16, keySlot, SLOT_COUNT } from "./src/slot.ts";
+export {
+  type RedisArgument,
+  type RedisKey,
+  type RedisReply,
+  RespPush,
+  VerbatimString,
+} from "./src/types.ts";
+export * from "./src/commands.ts";
+export {
+  Connection,
+  type ConnectionOptions,
+  type SendOptions,
+  type TlsOptions,
+} from "./src/connection.ts";
+export type { ConnectionFactory } from "./src/node_pool.ts";
+export { CommandWriter, encodeCommand } from "./src/resp_encoder.ts";
+export { decodeReply, type DecoderOptions, NEED_MORE, RespDecoder } from "./src/resp_decoder.ts";
+export {
+  type BeginSearch,
+  BUILTIN_COMMANDS,
+  type CommandSpec,
+  type FindKeys,
+  isReadOnly,
+  keyIndexes,
+  type KeySpec,
+  parseCommandInfo,
+  resolveSpec,
+} from "./src/command_info.ts";
