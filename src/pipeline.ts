@@ -6,6 +6,7 @@
 import { PipelineError, RedisError } from "./errors.ts";
 import type { _Core } from "./cluster.ts";
 import type { CallOptions } from "./call_options.ts";
+import type { _Route } from "./command_cache.ts";
 import type { RedisArgument, RedisReply } from "./types.ts";
 import { _installCommands } from "./_install.ts";
 import type { RedisCommands } from "./commands.ts";
@@ -145,21 +146,45 @@ export class Pipeline<D extends boolean = false> implements AsyncDisposable {
     this.#used = true;
     const queue = this.#queue;
     this.#queue = [];
-    const core = this.#core;
-    const ready = core.ready();
-    const run = (q: _Queued): Promise<unknown> =>
-      core.exec(q.args, q.call).then(
-        (r) => r instanceof RedisError ? r : q.transform ? q.transform(r) : r,
-        (e: unknown) => e instanceof Error ? e : new Error(String(e)),
-      );
-    if (ready === undefined) return queue.map(run);
-    const connected = ready.then(() => true, (e: unknown) => e);
-    return queue.map((q) =>
-      connected.then((ok) =>
-        ok === true ? run(q) : ok instanceof Error ? ok : new Error(String(ok))
-      )
+    const started = this.#prepare(queue).then(
+      (calls) => queue.map((q, i) => this.#run(q, calls[i])),
+      (e: unknown) => queue.map(() => Promise.resolve(asError(e))),
+    );
+    return queue.map((_, i) => started.then((all) => all[i]));
+  }
+
+  /**
+   * Per-command call options. Reads of a slot that this pipeline writes go to the master, on
+   * the connection the writes use, so they see exactly the writes queued before them: a replica
+   * could miss those, or already hold the ones queued after. A pipeline means what its commands
+   * mean one by one, even when reads may use replicas.
+   */
+  async #prepare(queue: readonly _Queued[]): Promise<(CallOptions | undefined)[]> {
+    await this.#core.ready();
+    const pending = queue.map((q) => this.#core.commands.route(q.args));
+    const routes = pending.some((r) => r instanceof Promise)
+      ? await Promise.all(pending)
+      : pending as _Route[];
+    const written = new Set<number>();
+    for (const r of routes) if (!r.readOnly && r.slot !== undefined) written.add(r.slot);
+    return queue.map((q, i) => {
+      const { slot, readOnly } = routes[i]!;
+      return readOnly && slot !== undefined && written.has(slot)
+        ? { ...q.call, readFrom: "master" }
+        : q.call;
+    });
+  }
+
+  #run(q: _Queued, call: CallOptions | undefined): Promise<unknown> {
+    return this.#core.exec(q.args, call).then(
+      (r) => r instanceof RedisError ? r : q.transform ? q.transform(r) : r,
+      asError,
     );
   }
+}
+
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
 }
 
 /** Typed command methods of a pipeline; each returns the pipeline. */
