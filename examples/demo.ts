@@ -18,7 +18,7 @@ for (const key of ["foo", "bar", "user:1000", "{user:1000}.followers", "foo16706
   console.log(`  ${key.padEnd(22)} slot ${String(keySlot(key)).padStart(5)} -> ${master}`);
 }
 
-console.log('\n== reads served by replicas (readFrom: "replica")');
+console.log('\n== reads served by replicas (readFrom: "replica-preferred")');
 await using ro = new RedisCluster({
   startupNodes: cluster.startupNodes,
   decodeResponses: true,

@@ -132,7 +132,7 @@ export class RedisCluster<D extends boolean = false> implements AsyncDisposable 
       pollReplicas: s.readFrom !== "master",
       query: async (node, args) => {
         const conn = await this.#executor.connection(node);
-        return await conn.send(args, { decode: true, timeoutMs: s.connectTimeoutMs });
+        return await conn.send(args, { decode: true, timeoutMs: HEALTH_TIMEOUT_MS });
       },
       shards: () => this.#topology.map.servingShards(),
     });
@@ -158,10 +158,11 @@ export class RedisCluster<D extends boolean = false> implements AsyncDisposable 
   /** Discovers the cluster (done by the first command otherwise). */
   connect(): Promise<void> {
     if (this.#closed) return Promise.reject(new ConnectionError("the client is closed"));
-    this.#connecting ??= this.#topology.ready().then(() => {
-      this.#ready = true;
+    this.#connecting ??= this.#topology.ready().then(async () => {
       this.#topology.start();
-      this.#freshness.start();
+      // One ROLE round, so the first reads already know which replicas are usable.
+      await this.#freshness.start();
+      this.#ready = true;
     }, (e) => {
       this.#connecting = undefined;
       throw e;
@@ -337,6 +338,9 @@ export class RedisCluster<D extends boolean = false> implements AsyncDisposable 
 
 /** The typed command methods of a client. */
 export interface RedisCluster<D extends boolean = false> extends RedisCommands<D, "call"> {}
+
+/** A health probe slower than this marks the replica unusable until the next probe. */
+const HEALTH_TIMEOUT_MS = 1000;
 
 function usesLatency(s: _Settings): boolean {
   return s.readFrom === "nearest";

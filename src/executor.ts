@@ -177,9 +177,11 @@ export class _Executor {
 
   #readContext(avoid: string | undefined): _ReadContext {
     return {
+      // Redis 7.0 gossip shows fresh replicas as "loading" until their offset moves, so a
+      // replica's own ROLE answer, when polled, outranks the topology's health field.
       usable: (n) =>
-        n.address !== avoid && n.health === "online" && this.#pool.isAvailable(n.address) &&
-        this.freshness.replicaUsable(n),
+        n.address !== avoid && this.#pool.isAvailable(n.address) &&
+        (this.freshness.replicaUsable(n) ?? n.health === "online"),
       latency: (a) => this.#topology.latency(a),
       random: Math.random,
     };

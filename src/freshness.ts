@@ -50,9 +50,10 @@ export class _Freshness {
     this.#o = options;
   }
 
-  /** Starts health polling when replicas serve reads. */
-  start(): void {
-    if (this.#o.pollReplicas || this.#o.maxReplicaLagMs !== undefined) this.#healthTick();
+  /** Starts health polling when replicas serve reads; resolves after the first sample. */
+  start(): Promise<void> {
+    if (!this.#o.pollReplicas && this.#o.maxReplicaLagMs === undefined) return Promise.resolve();
+    return this.#healthTick();
   }
 
   /** Records a write this client made to `slot` on the master at `address`. */
@@ -67,11 +68,14 @@ export class _Freshness {
     return this.#pending.has(slot);
   }
 
-  /** Whether a replica is healthy and recent enough for reads at all. */
-  replicaUsable(node: NodeInfo): boolean {
+  /**
+   * Whether a replica is healthy and recent enough for reads, from its own `ROLE` answers;
+   * `undefined` when not polled yet (the caller then trusts the topology's health field).
+   */
+  replicaUsable(node: NodeInfo): boolean | undefined {
     if (node.role === "master") return true;
     const r = this.#replicas.get(node.address);
-    if (r === undefined) return true;
+    if (r === undefined) return undefined;
     const max = this.#o.maxReplicaLagMs;
     return r.up && (max === undefined || r.lagMs <= max);
   }
@@ -133,11 +137,14 @@ export class _Freshness {
 
   async #sampleShard(shard: Shard): Promise<void> {
     const now = performance.now();
-    const masterOffset = await this.#masterOffset(shard.master);
-    const history = this.#history.get(shard.master.address) ?? [];
-    history.push([now, masterOffset]);
-    while (history.length > 2 && history[0]![0] < now - HISTORY_MS) history.shift();
-    this.#history.set(shard.master.address, history);
+    // A master that does not answer must not stop its replicas' link checks.
+    const masterOffset = await this.#masterOffset(shard.master).catch(() => undefined);
+    if (masterOffset !== undefined) {
+      const history = this.#history.get(shard.master.address) ?? [];
+      history.push([now, masterOffset]);
+      while (history.length > 2 && history[0]![0] < now - HISTORY_MS) history.shift();
+      this.#history.set(shard.master.address, history);
+    }
     await Promise.all(shard.replicas.map((r) => this.#replicaOffset(r)));
   }
 
@@ -153,6 +160,7 @@ export class _Freshness {
     try {
       reply = await this.#o.query(replica, ["ROLE"]);
     } catch {
+      this.#replicas.set(replica.address, { offset: -1, up: false, lagMs: Infinity });
       return -1;
     }
     if (reply instanceof RedisError || !Array.isArray(reply) || reply[0] !== "slave") return -1;
