@@ -98,7 +98,6 @@ export class RedisCluster<D extends boolean = false> implements AsyncDisposable 
     this.#pool = new _NodePool({
       connection: {
         connectTimeoutMs: s.connectTimeoutMs,
-        ...(s.commandTimeoutMs !== undefined ? { commandTimeoutMs: s.commandTimeoutMs } : {}),
         ...(options.username !== undefined ? { username: options.username } : {}),
         ...(options.password !== undefined ? { password: options.password } : {}),
         ...(options.tls !== undefined ? { tls: options.tls } : {}),
@@ -332,7 +331,7 @@ export class RedisCluster<D extends boolean = false> implements AsyncDisposable 
     if (!node) throw new ConnectionError("no master known to ask for command metadata");
     const c = this.#pool.get(node);
     const conn = c instanceof Connection ? c : await c;
-    return await conn.send(args, { decode });
+    return await conn.send(args, { decode, timeoutMs: this.#settings.connectTimeoutMs });
   }
 }
 

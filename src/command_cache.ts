@@ -20,6 +20,8 @@ import type { RedisArgument, RedisKey, RedisReply } from "./types.ts";
 export interface _Route {
   readonly slot: number | undefined;
   readonly readOnly: boolean;
+  /** The server flags it `blocking`: it must not hold up the node's shared connection. */
+  readonly blocking?: boolean;
 }
 
 /** Sends a metadata query to some master; `decode` asks for string bulk replies. */
@@ -57,12 +59,15 @@ export class _CommandCache {
     if (spec === null) return KEYLESS_WRITE;
     const resolved = resolveSpec(spec, args);
     const readOnly = isReadOnly(resolved);
+    const blocking = resolved.flags.has("blocking");
     const indexes = keyIndexes(resolved, args);
     if (indexes === undefined) {
-      return this.#getKeys(args).then((keys) => ({ slot: firstSlot(keys), readOnly }));
+      return this.#getKeys(args).then((keys) => ({ slot: firstSlot(keys), readOnly, blocking }));
     }
-    if (indexes.length === 0) return readOnly ? { slot: undefined, readOnly } : KEYLESS_WRITE;
-    return { slot: keySlot(asKey(args[indexes[0]!])), readOnly };
+    if (indexes.length === 0) {
+      return readOnly || blocking ? { slot: undefined, readOnly, blocking } : KEYLESS_WRITE;
+    }
+    return { slot: keySlot(asKey(args[indexes[0]!])), readOnly, blocking };
   }
 
   #load(name: string): Promise<CommandSpec | null> {

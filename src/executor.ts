@@ -4,6 +4,7 @@
  * @module
  */
 import { Connection } from "./connection.ts";
+import type { SendOptions } from "./connection.ts";
 import { ClusterRedirectionError, ConnectionError, RedisError, TimeoutError } from "./errors.ts";
 import { _chooseReader } from "./read_policy.ts";
 import type { _ReadContext, NodeInfo, ReadFrom } from "./read_policy.ts";
@@ -188,13 +189,22 @@ export class _Executor {
   }
 
   async #send(node: NodeInfo, cmd: _Command, asking: boolean): Promise<RedisReply> {
+    if (cmd.route.blocking) return await this.#sendBlocking(node, cmd, asking);
     const c = this.#pool.get(node);
     const conn = c instanceof Connection ? c : await c;
-    const options = this.sendOptions(cmd.call);
-    if (!asking) return await conn.send(cmd.args, options);
-    // ASKING applies to the next command on this connection only; both go in the same write.
-    const [ok, reply] = await Promise.all([conn.send(["ASKING"]), conn.send(cmd.args, options)]);
-    return ok instanceof RedisError ? ok : reply;
+    return await sendOn(conn, cmd.args, this.sendOptions(cmd.call), asking);
+  }
+
+  // Blocking commands wait on a leased connection, and only an explicit timeoutMs cuts them short.
+  async #sendBlocking(node: NodeInfo, cmd: _Command, asking: boolean): Promise<RedisReply> {
+    const conn = await this.#pool.lease(node);
+    const options = { ...this.sendOptions(cmd.call), timeoutMs: cmd.call?.timeoutMs };
+    try {
+      return await sendOn(conn, cmd.args, options, asking);
+    } finally {
+      // A timed-out BLPOP may still be waiting on the server: that connection is not reused.
+      await this.#pool.release(node.address, conn);
+    }
   }
 
   /** Send options for a call, with the client's defaults. */
@@ -217,6 +227,18 @@ export class _Executor {
       await Promise.all([this.#topology.refresh().catch(() => undefined), wait]);
     } else await wait;
   }
+}
+
+async function sendOn(
+  conn: Connection,
+  args: readonly RedisArgument[],
+  options: SendOptions,
+  asking: boolean,
+): Promise<RedisReply> {
+  if (!asking) return await conn.send(args, options);
+  // ASKING applies to the next command on this connection only; both go in the same write.
+  const [ok, reply] = await Promise.all([conn.send(["ASKING"]), conn.send(args, options)]);
+  return ok instanceof RedisError ? ok : reply;
 }
 
 function name(cmd: _Command): string {

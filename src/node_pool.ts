@@ -27,6 +27,9 @@ interface Entry {
   lastError: Error | undefined;
 }
 
+/** Idle connections kept per node for blocking commands. */
+const MAX_IDLE_LEASES = 4;
+
 /** Node pool settings. */
 export interface _PoolOptions {
   /** Base options for every connection; host and port are set per node. */
@@ -41,6 +44,7 @@ export interface _PoolOptions {
 /** Connections by node address. */
 export class _NodePool {
   #entries = new Map<string, Entry>();
+  #idle = new Map<string, Connection[]>();
   #options: _PoolOptions;
   #closed = false;
 
@@ -66,6 +70,26 @@ export class _NodePool {
     return e.connecting;
   }
 
+  /**
+   * A connection for one blocking command, reused from a few idle ones per node, so a BLPOP
+   * never holds up the node's shared connection. Give it back with `release()`.
+   */
+  async lease(node: { host: string; port: number; address: string }): Promise<Connection> {
+    const idle = this.#idle.get(node.address);
+    for (let c = idle?.pop(); c !== undefined; c = idle?.pop()) if (!c.closed) return c;
+    return await this.dedicated(node);
+  }
+
+  /** Returns a leased connection; extra or broken ones are closed. */
+  async release(address: string, conn: Connection): Promise<void> {
+    const idle = this.#idle.get(address) ?? [];
+    if (this.#closed || conn.closed || conn.inFlight > 0 || idle.length >= MAX_IDLE_LEASES) {
+      return await conn.close();
+    }
+    idle.push(conn);
+    this.#idle.set(address, idle);
+  }
+
   /** A new connection of its own (e.g. for `WATCH`), not shared and not pooled. */
   dedicated(node: { host: string; port: number }): Promise<Connection> {
     if (this.#closed) return Promise.reject(new ConnectionError("the client is closed"));
@@ -86,7 +110,8 @@ export class _NodePool {
 
   /** Closes connections to every node not in `keep` (nodes that left the cluster). */
   async retain(keep: ReadonlySet<string>): Promise<void> {
-    const gone = [...this.#entries.keys()].filter((a) => !keep.has(a));
+    const known = new Set([...this.#entries.keys(), ...this.#idle.keys()]);
+    const gone = [...known].filter((a) => !keep.has(a));
     await Promise.all(gone.map((a) => this.#drop(a)));
   }
 
@@ -98,12 +123,16 @@ export class _NodePool {
   /** Closes every connection. Idempotent. */
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.all([...this.#entries.keys()].map((a) => this.#drop(a)));
+    const addresses = new Set([...this.#entries.keys(), ...this.#idle.keys()]);
+    await Promise.all([...addresses].map((a) => this.#drop(a)));
   }
 
   async #drop(address: string): Promise<void> {
     const e = this.#entries.get(address);
     this.#entries.delete(address);
+    const idle = this.#idle.get(address) ?? [];
+    this.#idle.delete(address);
+    await Promise.all(idle.map((c) => c.close()));
     const conn = e?.conn ?? await e?.connecting?.catch(() => undefined);
     await conn?.close();
   }

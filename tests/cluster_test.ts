@@ -122,6 +122,23 @@ Deno.test("RedisCluster against a real 6-node cluster", async (t) => {
   });
 
   await t.step(
+    "a blocking command waits on its own connection, past commandTimeoutMs",
+    async () => {
+      await using patient = new RedisCluster({
+        startupNodes,
+        decodeResponses: true,
+        commandTimeoutMs: 100,
+      });
+      const popped = patient.blpop(["{q}:jobs"], 5);
+      // Same slot, same node: must not queue behind the BLPOP.
+      for (let i = 0; i < 5; i++) assert.equal(await patient.get("{q}:other"), null);
+      await new Promise((r) => setTimeout(r, 200)); // longer than commandTimeoutMs
+      await patient.rpush("{q}:jobs", "job-1");
+      assert.deepEqual(await popped, ["{q}:jobs", "job-1"]);
+    },
+  );
+
+  await t.step(
     "a dead first startup node is skipped; all dead fails fast and clearly",
     async () => {
       const dead = { host: "127.0.0.1", port: closedPort() };
