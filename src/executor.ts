@@ -170,9 +170,9 @@ export class _Executor {
     const shard = map.shardOf(slot);
     if (shard === undefined) return undefined;
     if (!readOnly) return shard.master;
-    const readFrom = this.freshness.mustReadMaster(slot)
-      ? "master"
-      : cmd.call?.readFrom ?? this.#options.readFrom;
+    const own = cmd.call?.readFrom;
+    if (own !== undefined && own !== "master") this.freshness.wantReplicas();
+    const readFrom = this.freshness.mustReadMaster(slot) ? "master" : own ?? this.#options.readFrom;
     return _chooseReader(shard, readFrom, this.#readContext(avoid));
   }
 

@@ -39,7 +39,10 @@ export class _Freshness {
   #seq = 0;
   #writeTimer: ReturnType<typeof setTimeout> | undefined;
   #healthTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Set once health polling started. */
   #polling: Promise<void> | undefined;
+  #sampling: Promise<void> | undefined;
+  #settling: Promise<void> | undefined;
   /** Replica address -> [offset, link up]. */
   #replicas = new Map<string, { offset: number; up: boolean; lagMs: number }>();
   /** Master address -> samples of [time, offset], oldest first. */
@@ -53,7 +56,17 @@ export class _Freshness {
   /** Starts health polling when replicas serve reads; resolves after the first sample. */
   start(): Promise<void> {
     if (!this.#o.pollReplicas && this.#o.maxReplicaLagMs === undefined) return Promise.resolve();
-    return this.#healthTick();
+    return this.#startPolling();
+  }
+
+  /** Starts health polling on the first per-call replica read of a master-reading client. */
+  wantReplicas(): void {
+    if (!this.#polling && !this.#closed) void this.#startPolling();
+  }
+
+  #startPolling(): Promise<void> {
+    this.#polling = this.#healthTick();
+    return this.#polling;
   }
 
   /** Records a write this client made to `slot` on the master at `address`. */
@@ -85,14 +98,14 @@ export class _Freshness {
     this.#closed = true;
     clearTimeout(this.#writeTimer);
     clearTimeout(this.#healthTimer);
-    await this.#polling?.catch(() => undefined);
+    await Promise.all([this.#sampling, this.#settling].map((p) => p?.catch(() => undefined)));
   }
 
   async #pollWrites(): Promise<void> {
     this.#writeTimer = undefined;
     if (this.#closed) return;
     const run = this.#settleWrites();
-    this.#polling = run;
+    this.#settling = run;
     await run.catch(() => undefined);
     if (this.#pending.size > 0 && !this.#closed) {
       this.#writeTimer = setTimeout(() => this.#pollWrites(), WRITE_POLL_MS);
@@ -127,7 +140,7 @@ export class _Freshness {
   async #healthTick(): Promise<void> {
     if (this.#closed) return;
     const run = Promise.all(this.#o.shards().map((s) => this.#sampleShard(s))).then(() => {});
-    this.#polling = run;
+    this.#sampling = run;
     await run.catch(() => undefined);
     if (this.#closed) return;
     const timer = setTimeout(() => this.#healthTick(), HEALTH_POLL_MS);
