@@ -77,8 +77,10 @@ Deno.test("Connection rejects every in-flight command with ConnectionError when 
   while ((await server.command("CLIENT", "LIST") as string).split("cmd=blpop").length < 2) {
     await new Promise((r) => setTimeout(r, 10));
   }
+  // Settle-handlers go on before the server dies, or the rejections would count as unhandled.
+  const settled = Promise.allSettled(blocked);
   await server.close();
-  const results = await Promise.allSettled(blocked);
+  const results = await settled;
   for (const r of results) {
     assert.equal(r.status, "rejected");
     assert.ok(r.reason instanceof ConnectionError);
