@@ -224,6 +224,9 @@ function startupNode(n: StartupNode, i: number): { host: string; port: number } 
   if (typeof host !== "string" || host === "") {
     throw new TypeError(`${where} needs a host ("host:port" or { host, port })`);
   }
+  if (host.includes("/")) {
+    throw new TypeError(`${where} must be "host:port" or { host, port }, not a URL: ${host}`);
+  }
   if (!Number.isInteger(port) || port <= 0 || port > 65535) {
     throw new TypeError(`${where} has an invalid port`);
   }

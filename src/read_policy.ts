@@ -95,11 +95,10 @@ export function _chooseReader(
       return pick(replicas, ctx);
     case "replica-preferred":
       return pick(replicas, ctx) ?? master;
-    case "any":
-      return pick([master, ...replicas], ctx) ?? master;
-    case "nearest":
-      return nearest([master, ...replicas], ctx) ?? master;
   }
+  // The master is a candidate like any other, so it is skipped too while it is unusable.
+  const all = ctx.usable(master) ? [master, ...replicas] : replicas;
+  return (readFrom === "any" ? pick(all, ctx) : nearest(all, ctx)) ?? master;
 }
 
 function pick(nodes: readonly NodeInfo[], ctx: _ReadContext): NodeInfo | undefined {
