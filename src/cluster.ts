@@ -6,17 +6,18 @@ import { Connection } from "./connection.ts";
 import { ConnectionError, RedisError } from "./errors.ts";
 import { _NodePool } from "./node_pool.ts";
 import { _Topology } from "./topology.ts";
-import { _CommandCache } from "./command_cache.ts";
+import { _CommandCache, _commandName } from "./command_cache.ts";
 import { _Executor } from "./executor.ts";
 import { _Freshness } from "./freshness.ts";
 import { _merge, _split } from "./multi_key.ts";
+import type { _Part } from "./multi_key.ts";
 import { _combine, _fanOutRule } from "./fan_out.ts";
+import type { _FanOut } from "./fan_out.ts";
 import { _validate } from "./options.ts";
 import type { _Settings, RedisClusterOptions } from "./options.ts";
 import type { CallOptions } from "./call_options.ts";
 import type { NodeInfo } from "./read_policy.ts";
 import type { RedisArgument, RedisReply } from "./types.ts";
-import type { _Route } from "./command_cache.ts";
 import type { SlotMap } from "./slot_map.ts";
 import type { ReadFrom } from "./read_policy.ts";
 import type { RedisKey } from "./types.ts";
@@ -297,32 +298,46 @@ export class RedisCluster<D extends boolean = false> implements AsyncDisposable 
     return role === "master" ? masters : role === "replica" ? replicas : [...masters, ...replicas];
   }
 
-  async #exec(args: readonly RedisArgument[], call: CallOptions | undefined): Promise<RedisReply> {
-    if (this.#closed) throw new ConnectionError("the client is closed");
-    if (!this.#ready) await this.connect();
-    const fan = _fanOutRule(args);
-    if (fan) {
-      const nodes = this.#nodesOf(fan.to === "masters" ? "master" : "all");
-      return _combine(
-        fan,
-        await Promise.all(nodes.map((n) => this.#executor.runOn(n, args, call))),
-      );
+  // Not async: a plain GET costs one promise from here down, not one per layer.
+  #exec(args: readonly RedisArgument[], call: CallOptions | undefined): Promise<RedisReply> {
+    if (this.#closed) return Promise.reject(new ConnectionError("the client is closed"));
+    if (!this.#ready) return this.connect().then(() => this.#exec(args, call));
+    let name: string;
+    try {
+      name = _commandName(args);
+    } catch (e) {
+      return Promise.reject(e);
     }
-    const name = typeof args[0] === "string" ? args[0].toLowerCase() : "";
+    const fan = _fanOutRule(name, args);
+    if (fan) return this.#fanOut(fan, args, call);
     const parts = _split(name, args);
-    if (parts) {
-      const replies = await Promise.all(parts.map(async (p) => {
-        const route = await this.#commands.route(p.args);
-        return this.#executor.run({ args: p.args, route, call });
-      }));
-      return _merge(name, parts, replies);
+    if (parts) return this.#splitRun(name, parts, call);
+    const route = this.#commands.route(args);
+    if (route instanceof Promise) {
+      return route.then((r) => this.#executor.run({ args, route: r, call }));
     }
-    const route: _Route | Promise<_Route> = this.#commands.route(args);
-    return await this.#executor.run({
-      args,
-      route: route instanceof Promise ? await route : route,
-      call,
-    });
+    return this.#executor.run({ args, route, call });
+  }
+
+  async #fanOut(
+    fan: _FanOut,
+    args: readonly RedisArgument[],
+    call: CallOptions | undefined,
+  ): Promise<RedisReply> {
+    const nodes = this.#nodesOf(fan.to === "masters" ? "master" : "all");
+    return _combine(fan, await Promise.all(nodes.map((n) => this.#executor.runOn(n, args, call))));
+  }
+
+  async #splitRun(
+    name: string,
+    parts: readonly _Part[],
+    call: CallOptions | undefined,
+  ): Promise<RedisReply> {
+    const replies = await Promise.all(parts.map(async (p) => {
+      const route = await this.#commands.route(p.args);
+      return this.#executor.run({ args: p.args, route, call });
+    }));
+    return _merge(name, parts, replies);
   }
 
   async #metaSend(args: RedisArgument[], decode: boolean): Promise<RedisReply> {

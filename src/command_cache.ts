@@ -29,10 +29,19 @@ export type _MetaSend = (args: RedisArgument[], decode: boolean) => Promise<Redi
 
 const KEYLESS_WRITE: _Route = { slot: undefined, readOnly: false };
 
+/** What routing needs of a spec, worked out once per spec instead of once per command. */
+interface _Plan {
+  readonly readOnly: boolean;
+  readonly blocking: boolean;
+  /** Position of the only key when every call has it there (GET, SET, HGET...); else -1. */
+  readonly keyAt: number;
+}
+
 /** Per-client cache of command specs. */
 export class _CommandCache {
   #specs = new Map<string, CommandSpec | null>(BUILTIN_COMMANDS);
   #loading = new Map<string, Promise<CommandSpec | null>>();
+  #plans = new WeakMap<CommandSpec, _Plan>();
   #send: _MetaSend;
 
   constructor(send: _MetaSend) {
@@ -41,15 +50,22 @@ export class _CommandCache {
 
   /** The route of `args`; synchronous when the command's spec is known and keys are plain. */
   route(args: readonly RedisArgument[]): _Route | Promise<_Route> {
-    const name = commandName(args);
+    const name = _commandName(args);
     const spec = this.#specs.get(name);
     if (spec === undefined) return this.#load(name).then((s) => this.#routeWith(s, args));
+    if (spec !== null) {
+      const plan = this.#plan(spec);
+      const key = args[plan.keyAt];
+      if (key !== undefined) {
+        return { slot: keySlot(asKey(key)), readOnly: plan.readOnly, blocking: plan.blocking };
+      }
+    }
     return this.#routeWith(spec, args);
   }
 
   /** Whether the server marks the command (or subcommand) read-only; unknown is false. */
   async isReadOnly(args: readonly RedisArgument[]): Promise<boolean> {
-    const name = commandName(args);
+    const name = _commandName(args);
     const spec = this.#specs.get(name) ?? await this.#load(name);
     return spec !== null && isReadOnly(resolveSpec(spec, args));
   }
@@ -68,6 +84,19 @@ export class _CommandCache {
       return readOnly || blocking ? { slot: undefined, readOnly, blocking } : KEYLESS_WRITE;
     }
     return { slot: keySlot(asKey(args[indexes[0]!])), readOnly, blocking };
+  }
+
+  #plan(spec: CommandSpec): _Plan {
+    let plan = this.#plans.get(spec);
+    if (plan === undefined) {
+      plan = {
+        readOnly: isReadOnly(spec),
+        blocking: spec.flags.has("blocking"),
+        keyAt: _fixedSingleKey(spec),
+      };
+      this.#plans.set(spec, plan);
+    }
+    return plan;
   }
 
   #load(name: string): Promise<CommandSpec | null> {
@@ -97,9 +126,30 @@ function firstSlot(keys: readonly RedisKey[]): number | undefined {
   return keys.length === 0 ? undefined : keySlot(keys[0]!);
 }
 
-function commandName(args: readonly RedisArgument[]): string {
+/** `GET` and `get` are one command; a spec with subcommands or several key specs has no fast path. */
+function _fixedSingleKey(spec: CommandSpec): number {
+  if (spec.subcommands.size > 0 || spec.keySpecs.length !== 1) return -1;
+  const [ks] = spec.keySpecs;
+  const { beginSearch: b, findKeys: f } = ks!;
+  if (ks!.flags.has("INCOMPLETE") || b.type !== "index" || f.type !== "range") return -1;
+  return f.lastKey === 0 && b.index >= 1 ? b.index : -1;
+}
+
+// Command names repeat endlessly; remembering their lower-case form saves a string per command.
+const LOWER = new Map<string, string>();
+const LOWER_LIMIT = 4096;
+
+/** The command's lower-case name, as the spec tables key it. */
+export function _commandName(args: readonly RedisArgument[]): string {
   const a = args[0];
-  if (typeof a === "string") return a.toLowerCase();
+  if (typeof a === "string") {
+    let lower = LOWER.get(a);
+    if (lower === undefined) {
+      lower = a.toLowerCase();
+      if (LOWER.size < LOWER_LIMIT) LOWER.set(a, lower);
+    }
+    return lower;
+  }
   if (a instanceof Uint8Array) return decoder.decode(a).toLowerCase();
   throw new TypeError("sendCommand(): the first argument must be the command name (a string)");
 }

@@ -70,7 +70,11 @@ export class _Executor {
       }
       let reply: RedisReply;
       try {
-        reply = await this.#send(node, cmd, asking !== undefined);
+        // The common case awaits the connection's own promise and nothing else.
+        const c = this.#pool.get(node);
+        reply = c instanceof Connection && asking === undefined && !cmd.route.blocking
+          ? await c.send(cmd.args, this.sendOptions(cmd.call))
+          : await this.#send(node, c, cmd, asking !== undefined);
       } catch (e) {
         if (!(e instanceof ConnectionError)) throw e;
         // A write that may have reached the server is never sent twice unasked.
@@ -176,22 +180,32 @@ export class _Executor {
     return _chooseReader(shard, readFrom, this.#readContext(avoid));
   }
 
+  // One context per executor: _chooseReader is synchronous, so `#avoid` holds for its call.
+  #avoid: string | undefined;
+  #context: _ReadContext = {
+    // Redis 7.0 gossip shows fresh replicas as "loading" until their offset moves, so a
+    // replica's own ROLE answer, when polled, outranks the topology's health field.
+    usable: (n) =>
+      n.address !== this.#avoid && this.#pool.isAvailable(n.address) &&
+      (this.freshness.replicaUsable(n) ?? n.health === "online"),
+    latency: (a) => this.#topology.latency(a),
+    random: Math.random,
+  };
+
   #readContext(avoid: string | undefined): _ReadContext {
-    return {
-      // Redis 7.0 gossip shows fresh replicas as "loading" until their offset moves, so a
-      // replica's own ROLE answer, when polled, outranks the topology's health field.
-      usable: (n) =>
-        n.address !== avoid && this.#pool.isAvailable(n.address) &&
-        (this.freshness.replicaUsable(n) ?? n.health === "online"),
-      latency: (a) => this.#topology.latency(a),
-      random: Math.random,
-    };
+    this.#avoid = avoid;
+    return this.#context;
   }
 
-  async #send(node: NodeInfo, cmd: _Command, asking: boolean): Promise<RedisReply> {
-    if (cmd.route.blocking) return await this.#sendBlocking(node, cmd, asking);
-    const c = this.#pool.get(node);
+  async #send(
+    node: NodeInfo,
+    c: Connection | Promise<Connection>,
+    cmd: _Command,
+    asking: boolean,
+  ): Promise<RedisReply> {
+    // Awaited first, even for blocking commands, so a rejected connect is never left unhandled.
     const conn = c instanceof Connection ? c : await c;
+    if (cmd.route.blocking) return await this.#sendBlocking(node, cmd, asking);
     return await sendOn(conn, cmd.args, this.sendOptions(cmd.call), asking);
   }
 
@@ -207,12 +221,16 @@ export class _Executor {
     }
   }
 
+  #defaults: SendOptions | undefined;
+
   /** Send options for a call, with the client's defaults. */
-  sendOptions(call: CallOptions | undefined): {
-    decode: boolean;
-    timeoutMs: number | undefined;
-    signal: AbortSignal | undefined;
-  } {
+  sendOptions(call: CallOptions | undefined): SendOptions {
+    if (call === undefined) {
+      return this.#defaults ??= {
+        decode: this.#options.decode,
+        timeoutMs: this.#options.commandTimeoutMs,
+      };
+    }
     return {
       decode: this.#options.decode,
       timeoutMs: call?.timeoutMs ?? this.#options.commandTimeoutMs,

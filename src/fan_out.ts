@@ -28,10 +28,13 @@ const TABLE: ReadonlyMap<string, _FanOut> = new Map([
   ["function|delete", { to: "masters", merge: "first" }],
 ]);
 
-/** The fan-out rule of a command, if it has one. */
-export function _fanOutRule(args: readonly RedisArgument[]): _FanOut | undefined {
-  const name = lower(args[0]);
-  return TABLE.get(name) ?? (args.length > 1 ? TABLE.get(`${name}|${lower(args[1])}`) : undefined);
+/** Containers whose subcommands may fan out; checked first so GET costs one lookup. */
+const CONTAINERS: ReadonlySet<string> = new Set(["script", "function"]);
+
+/** The fan-out rule of a command named `name` (lower case), if it has one. */
+export function _fanOutRule(name: string, args: readonly RedisArgument[]): _FanOut | undefined {
+  if (!CONTAINERS.has(name)) return TABLE.get(name);
+  return args.length > 1 ? TABLE.get(`${name}|${lower(args[1])}`) : undefined;
 }
 
 /** Combines the per-node replies; the first error wins. */

@@ -12,7 +12,11 @@ import {
   TimeoutError,
 } from "../src/errors.ts";
 import { keySlot } from "../src/slot.ts";
-import type { RedisReply } from "../src/types.ts";
+import type { RedisArgument, RedisReply } from "../src/types.ts";
+import { _commandName } from "../src/command_cache.ts";
+
+const rule = (args: readonly RedisArgument[]) =>
+  _fanOutRule(args.length ? _commandName(args) : "", args);
 
 // keySlot("foo") = 12182, keySlot("bar") = 5061: two slots; "{foo}..." shares foo's slot.
 
@@ -95,18 +99,18 @@ Deno.test("_merge() returns the first error among the parts", () => {
 });
 
 Deno.test("_fanOutRule() sends keyless whole-cluster commands to the masters", () => {
-  assert.deepEqual(_fanOutRule(["DBSIZE"]), { to: "masters", merge: "sum" });
-  assert.deepEqual(_fanOutRule(["keys", "user:*"]), { to: "masters", merge: "concat" });
-  assert.deepEqual(_fanOutRule(["FLUSHALL", "ASYNC"]), { to: "masters", merge: "first" });
-  assert.deepEqual(_fanOutRule(["Script", "Exists", "abc"]), { to: "masters", merge: "and" });
-  assert.deepEqual(_fanOutRule(["FUNCTION", "LOAD", "#!lua"]), { to: "masters", merge: "first" });
+  assert.deepEqual(rule(["DBSIZE"]), { to: "masters", merge: "sum" });
+  assert.deepEqual(rule(["keys", "user:*"]), { to: "masters", merge: "concat" });
+  assert.deepEqual(rule(["FLUSHALL", "ASYNC"]), { to: "masters", merge: "first" });
+  assert.deepEqual(rule(["Script", "Exists", "abc"]), { to: "masters", merge: "and" });
+  assert.deepEqual(rule(["FUNCTION", "LOAD", "#!lua"]), { to: "masters", merge: "first" });
 });
 
 Deno.test("_fanOutRule() sends SCRIPT LOAD and SCRIPT FLUSH to every node, replicas included", () => {
-  assert.deepEqual(_fanOutRule(["SCRIPT", "LOAD", "return 1"]), { to: "all", merge: "first" });
-  assert.deepEqual(_fanOutRule(["script", "flush"]), { to: "all", merge: "first" });
+  assert.deepEqual(rule(["SCRIPT", "LOAD", "return 1"]), { to: "all", merge: "first" });
+  assert.deepEqual(rule(["script", "flush"]), { to: "all", merge: "first" });
   const te = new TextEncoder();
-  assert.deepEqual(_fanOutRule([te.encode("SCRIPT"), te.encode("LOAD"), "return 1"]), {
+  assert.deepEqual(rule([te.encode("SCRIPT"), te.encode("LOAD"), "return 1"]), {
     to: "all",
     merge: "first",
   });
@@ -114,29 +118,29 @@ Deno.test("_fanOutRule() sends SCRIPT LOAD and SCRIPT FLUSH to every node, repli
 
 Deno.test("_fanOutRule() has no rule for keyed or unknown commands", () => {
   for (const args of [["GET", "k"], ["SCRIPT"], ["SCRIPT", "KILL"], ["CLUSTER", "INFO"], []]) {
-    assert.equal(_fanOutRule(args), undefined, args.join(" "));
+    assert.equal(rule(args), undefined, args.join(" "));
   }
 });
 
 Deno.test("_combine() sums DBSIZE, concatenates KEYS and keeps the first FLUSHALL reply", () => {
-  assert.equal(_combine(_fanOutRule(["DBSIZE"])!, [3, 4, 0]), 7);
-  assert.equal(_combine(_fanOutRule(["DBSIZE"])!, []), 0);
-  const keys = _combine(_fanOutRule(["KEYS", "*"])!, [["a"], ["b", "c"], []]);
+  assert.equal(_combine(rule(["DBSIZE"])!, [3, 4, 0]), 7);
+  assert.equal(_combine(rule(["DBSIZE"])!, []), 0);
+  const keys = _combine(rule(["KEYS", "*"])!, [["a"], ["b", "c"], []]);
   assert.deepEqual(keys, ["a", "b", "c"]);
-  assert.equal(_combine(_fanOutRule(["FLUSHALL"])!, ["OK", "OK"]), "OK");
-  assert.equal(_combine(_fanOutRule(["PING"])!, []), null);
+  assert.equal(_combine(rule(["FLUSHALL"])!, ["OK", "OK"]), "OK");
+  assert.equal(_combine(rule(["PING"])!, []), null);
 });
 
 Deno.test("_combine() reports a script as existing only where every master has it", () => {
-  const rule = _fanOutRule(["SCRIPT", "EXISTS", "s1", "s2", "s3"])!;
-  assert.deepEqual(_combine(rule, [[1, 0, 1], [1, 1, 0], [1, 1, 1]]), [1, 0, 0]);
-  assert.deepEqual(_combine(rule, [[1, 1]]), [1, 1]);
+  const exists = rule(["SCRIPT", "EXISTS", "s1", "s2", "s3"])!;
+  assert.deepEqual(_combine(exists, [[1, 0, 1], [1, 1, 0], [1, 1, 1]]), [1, 0, 0]);
+  assert.deepEqual(_combine(exists, [[1, 1]]), [1, 1]);
 });
 
 Deno.test("_combine() returns the first error among the nodes' replies", () => {
   const first = new RedisError("LOADING Redis is loading the dataset in memory");
   const replies: RedisReply[] = [5, first, new RedisError("ERR other")];
-  assert.equal(_combine(_fanOutRule(["DBSIZE"])!, replies), first);
+  assert.equal(_combine(rule(["DBSIZE"])!, replies), first);
 });
 
 /** A real server message for every kind of error. */
