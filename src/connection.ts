@@ -102,6 +102,8 @@ export interface SendOptions {
 
 const SLAB_SIZE = 64 * 1024;
 const MIN_READ = 4 * 1024;
+/** Bulk payloads with at least this much still to come are read into their own buffer. */
+const DIRECT_READ = 16 * 1024;
 
 /**
  * A pipelined connection to one Redis node. Error replies resolve as `RedisError` values; the
@@ -249,9 +251,10 @@ export class Connection {
     this.#writing = true;
     try {
       while (this.#unsent > 0 && this.#closed === undefined) {
-        const bytes = this.#writer.take();
+        const chunks = this.#writer.takeChunks();
         this.#unsent = 0;
-        await writeAll(this.#conn, bytes);
+        for (const bytes of chunks) await writeAll(this.#conn, bytes);
+        this.#writer.recycle(chunks);
       }
     } catch (cause) {
       this.#shutdown(
@@ -275,16 +278,16 @@ export class Connection {
           slab = new Uint8Array(SLAB_SIZE);
           offset = 0;
         }
-        const n = await this.#conn.read(slab.subarray(offset));
-        if (n === null) {
-          this.#shutdown(
-            new ConnectionError(`connection to ${this.address} closed by the server`, {
-              address: this.address,
-              sent: true,
-            }),
-          );
-          return;
+        // The rest of a large bulk reply is read where it ends up, not copied from the slab.
+        const sink = this.#decoder.bulkSink();
+        if (sink !== undefined && sink.length >= DIRECT_READ) {
+          const n = await this.#conn.read(sink);
+          if (n === null) return this.#serverClosed();
+          this.#decoder.bulkFilled(n);
+          continue;
         }
+        const n = await this.#conn.read(slab.subarray(offset));
+        if (n === null) return this.#serverClosed();
         this.#decoder.feed(slab.subarray(offset, offset + n));
         offset += n;
         for (let r = this.#decoder.next(); r !== NEED_MORE; r = this.#decoder.next()) {
@@ -301,6 +304,15 @@ export class Connection {
         }),
       );
     }
+  }
+
+  #serverClosed(): void {
+    this.#shutdown(
+      new ConnectionError(`connection to ${this.address} closed by the server`, {
+        address: this.address,
+        sent: true,
+      }),
+    );
   }
 
   #dispatch(reply: RedisReply): void {

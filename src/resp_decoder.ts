@@ -221,6 +221,25 @@ export class RespDecoder {
   }
 
   /**
+   * Where the rest of a large bulk payload goes, when every byte fed so far is parsed and the
+   * payload is still incomplete: the caller may read straight into it and report with
+   * `bulkFilled()`, sparing a copy. `undefined` otherwise.
+   */
+  bulkSink(): Uint8Array | undefined {
+    if (this.#bulkType === 0 || this.pending !== 0) return undefined;
+    const want = this.#bulk.length - this.#filled;
+    return want > 0 ? this.#bulk.subarray(this.#filled) : undefined;
+  }
+
+  /** Records `n` bytes read into the region `bulkSink()` returned. */
+  bulkFilled(n: number): void {
+    if (n < 0 || this.#bulkType === 0 || this.#filled + n > this.#bulk.length) {
+      throw new RangeError(`bulkFilled(${n}) does not fit the pending bulk payload`);
+    }
+    this.#filled += n;
+  }
+
+  /**
    * The next complete reply, or {@linkcode NEED_MORE}. Throws `ProtocolError` on malformed input or
    * an exceeded limit; the decoder then stays failed and every later call throws the same error.
    */

@@ -21,6 +21,13 @@ const SHRINK_ABOVE = 1024 * 1024;
 const SHORT_STRING = 32;
 /** Longer strings are encoded separately so the buffer is not grown to three bytes per unit. */
 const HUGE_STRING = 64 * 1024;
+/**
+ * Encoding into fresh memory costs ~15x encoding into memory already touched (page faults), so
+ * scratch buffers of huge strings come back after their write, up to this many bytes per writer.
+ */
+const SPARE_LIMIT = 16 * 1024 * 1024;
+/** Arguments from this size on are written as they are instead of copied into the buffer. */
+const LARGE_ARGUMENT = 64 * 1024;
 /** Taken views stay valid for two more `take()` calls, so three buffers rotate. */
 const RING = 3;
 const EMPTY = new Uint8Array(0);
@@ -88,6 +95,14 @@ export class CommandWriter {
   #slot = 0;
   #buf: Uint8Array;
   #pos = 0;
+  /** Where the part of `#buf` not yet in `#chunks` starts. */
+  #mark = 0;
+  /** Finished pieces of this batch, in order: buffer views and large arguments as they are. */
+  #chunks: Uint8Array[] = [];
+  #chunkBytes = 0;
+  /** Scratch buffers of huge strings: lent out in chunks, idle ones kept for reuse. */
+  readonly #lent = new Set<ArrayBufferLike>();
+  #spares: Uint8Array[] = [];
 
   /** Creates a writer; spare buffers are allocated on first use, then reused across batches. */
   constructor(options?: {
@@ -100,7 +115,7 @@ export class CommandWriter {
 
   /** Bytes written and not yet taken. */
   get length(): number {
-    return this.#pos;
+    return this.#chunkBytes + this.#pos - this.#mark;
   }
 
   /**
@@ -111,6 +126,9 @@ export class CommandWriter {
     const count = args.length;
     if (count === 0) throw new TypeError("cannot encode an empty command");
     const start = this.#pos;
+    const chunks = this.#chunks.length;
+    const mark = this.#mark;
+    const chunkBytes = this.#chunkBytes;
     this.#ensure(16);
     this.#pos = _putHeader(this.#buf, this.#pos, STAR, count);
     for (let i = 0; i < count; i++) {
@@ -121,6 +139,9 @@ export class CommandWriter {
       else if (typeof arg === "bigint") this.#writeAscii(arg.toString());
       else {
         this.#pos = start;
+        this.recycle(this.#chunks.splice(chunks));
+        this.#mark = mark;
+        this.#chunkBytes = chunkBytes;
         const name = typeof args[0] === "string" ? args[0] : "command";
         throw new TypeError(`argument ${i} of ${name} is ${_describe(arg)}`);
       }
@@ -130,18 +151,70 @@ export class CommandWriter {
   /**
    * Returns a view of all pending bytes and starts a fresh batch. The view stays valid until the
    * second following `take()`, which covers one socket write in flight while the next batch fills.
+   * Copies when the batch holds large arguments; a connection uses `takeChunks()` instead.
    */
   take(): Uint8Array {
-    const n = this.#pos;
-    if (n === 0) return EMPTY;
+    const chunks = this.takeChunks();
+    if (chunks.length <= 1) return chunks[0] ?? EMPTY;
+    const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  }
+
+  /**
+   * All pending bytes as pieces to write in order, and a fresh batch. Arguments of 64 KiB and
+   * more are pieces of their own, never copied: a `Uint8Array` argument must not change until
+   * its command is written. Buffer views stay valid as with `take()`.
+   */
+  takeChunks(): Uint8Array[] {
+    if (this.#pos > this.#mark) this.#chunks.push(this.#buf.subarray(this.#mark, this.#pos));
+    const chunks = this.#chunks;
+    if (this.#pos > 0) this.#rotate();
+    this.#chunks = [];
+    this.#chunkBytes = 0;
+    return chunks;
+  }
+
+  /** Takes back the scratch buffers among written chunks, so the next huge string reuses one. */
+  recycle(chunks: readonly Uint8Array[]): void {
+    for (const c of chunks) {
+      if (!this.#lent.delete(c.buffer)) continue;
+      const whole = new Uint8Array(c.buffer);
+      const kept = this.#spares.reduce((n, b) => n + b.length, 0);
+      if (kept + whole.length <= SPARE_LIMIT) this.#spares.push(whole);
+    }
+  }
+
+  #scratch(min: number): Uint8Array {
+    const i = this.#spares.findIndex((b) => b.length >= min);
+    const buf = i === -1 ? new Uint8Array(min) : this.#spares.splice(i, 1)[0]!;
+    this.#lent.add(buf.buffer);
+    return buf;
+  }
+
+  #rotate(): void {
     const buf = this.#buf;
-    const view = buf.subarray(0, n);
     const oversized = buf.length > SHRINK_ABOVE && buf.length > this.#initial;
     this.#ring[this.#slot] = oversized ? undefined : buf;
     this.#slot = (this.#slot + 1) % RING;
     this.#buf = this.#ring[this.#slot] ?? new Uint8Array(this.#initial);
     this.#pos = 0;
-    return view;
+    this.#mark = 0;
+  }
+
+  /** A large argument goes out as its own piece: header in the buffer, bytes untouched. */
+  #writeLarge(bytes: Uint8Array): void {
+    this.#ensure(24);
+    this.#pos = _putHeader(this.#buf, this.#pos, DOLLAR, bytes.length);
+    const head = this.#buf.subarray(this.#mark, this.#pos);
+    this.#chunks.push(head, bytes);
+    this.#chunkBytes += head.length + bytes.length;
+    this.#mark = this.#pos;
+    this.#pos = _putCrlf(this.#buf, this.#pos);
   }
 
   #ensure(extra: number): void {
@@ -182,6 +255,7 @@ export class CommandWriter {
 
   #writeBytes(bytes: Uint8Array): void {
     const len = bytes.length;
+    if (len >= LARGE_ARGUMENT) return this.#writeLarge(bytes);
     this.#ensure(len + 24);
     const buf = this.#buf;
     const p = _putHeader(buf, this.#pos, DOLLAR, len);
@@ -193,7 +267,8 @@ export class CommandWriter {
     const len = s.length;
     if (len <= SHORT_STRING && this.#writeShortAscii(s)) return;
     if (len > HUGE_STRING) {
-      this.#writeBytes(encoder.encode(s));
+      const scratch = this.#scratch(len * 3);
+      this.#writeLarge(scratch.subarray(0, encoder.encodeInto(s, scratch).written));
       return;
     }
     // Reserve the header for the worst case (3 bytes per unit), encode, then close the gap.

@@ -622,3 +622,48 @@ Deno.test("decodeReply() returns scalars and errors as the same values", () => {
     "a much longer string that is not short and has ünïcode",
   );
 });
+
+Deno.test("takeChunks() hands over large arguments as they are, between buffer pieces", () => {
+  const w = new CommandWriter();
+  const big = new Uint8Array(100 * 1024).fill(0x61);
+  w.write(["GET", "a"]);
+  w.write(["SET", "k", big]);
+  w.write(["GET", "b"]);
+  const chunks = w.takeChunks();
+  assert.equal(chunks.length, 3);
+  assert.equal(chunks[1], big); // the caller's own bytes, not a copy
+  assert.equal(
+    text(chunks[0]!),
+    `*2\r\n$3\r\nGET\r\n$1\r\na\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$${big.length}\r\n`,
+  );
+  assert.equal(text(chunks[2]!), "\r\n*2\r\n$3\r\nGET\r\n$1\r\nb\r\n");
+  assert.equal(w.length, 0);
+});
+
+Deno.test("a command rejected after a large argument leaves nothing of itself behind", () => {
+  const w = new CommandWriter();
+  w.write(["GET", "a"]);
+  const before = w.length;
+  const big = "x".repeat(200 * 1024);
+  assert.throws(() => w.write(["SET", big, null as unknown as string]), TypeError);
+  assert.equal(w.length, before);
+  w.write(["GET", "b"]);
+  assert.equal(text(w.take()), "*2\r\n$3\r\nGET\r\n$1\r\na\r\n*2\r\n$3\r\nGET\r\n$1\r\nb\r\n");
+});
+
+Deno.test("bulkSink() lets the reader fill a large bulk payload in place", () => {
+  const d = new RespDecoder();
+  assert.equal(d.bulkSink(), undefined);
+  d.feed(new TextEncoder().encode("$10\r\nabc"));
+  assert.equal(d.next(), NEED_MORE);
+  const sink = d.bulkSink();
+  assert.equal(sink?.length, 7);
+  sink!.set(new TextEncoder().encode("defg"));
+  d.bulkFilled(4);
+  assert.equal(d.bulkSink()?.length, 3);
+  assert.throws(() => d.bulkFilled(4), RangeError);
+  d.feed(new TextEncoder().encode("hij\r\n+OK\r\n"));
+  assert.equal(text(d.next() as Uint8Array), "abcdefghij");
+  assert.equal(d.next(), "OK");
+  assert.equal(d.bulkSink(), undefined);
+});
