@@ -1,24 +1,12 @@
 import assert from "node:assert/strict";
+import { testNode } from "./_nodes.ts";
 import { _Freshness } from "../src/freshness.ts";
 import type { _FreshnessOptions } from "../src/freshness.ts";
 import type { NodeInfo } from "../src/read_policy.ts";
 import type { RedisArgument, RedisReply } from "../src/types.ts";
 
-function node(port: number, role: NodeInfo["role"]): NodeInfo {
-  const host = "127.0.0.1";
-  return {
-    id: `n${port}`,
-    address: `${host}:${port}`,
-    host,
-    port,
-    role,
-    health: "online",
-    replicationOffset: 0,
-  };
-}
-
-const MASTER = node(7000, "master");
-const REPLICA = node(7003, "replica");
+const MASTER = testNode(7000, "master");
+const REPLICA = testNode(7003, "replica");
 
 /** A shard whose ROLE answers the test scripts: offsets and the replica's link state. */
 function shardState() {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { testNode } from "./_nodes.ts";
 import {
   _chooseReader,
   type _ReadContext,
@@ -7,15 +8,7 @@ import {
 } from "../src/read_policy.ts";
 
 function node(port: number, role: NodeInfo["role"] = "replica"): NodeInfo {
-  return {
-    id: `n${port}`,
-    address: `127.0.0.1:${port}`,
-    host: "127.0.0.1",
-    port,
-    role,
-    health: "online",
-    replicationOffset: 0,
-  };
+  return testNode(port, role);
 }
 
 const MASTER = node(7000, "master");

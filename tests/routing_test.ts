@@ -251,22 +251,20 @@ Deno.test("ConnectionError and TimeoutError carry the node's address", () => {
 
 Deno.test("_RETRY_TABLE gives every error kind its action", () => {
   assert.deepEqual(Object.keys(_RETRY_TABLE).sort(), Object.keys(SAMPLES).sort());
-  assert.deepEqual(_RETRY_TABLE, {
-    MOVED: "moved",
-    ASK: "ask",
-    TRYAGAIN: "backoff",
-    CLUSTERDOWN: "refresh",
-    MASTERDOWN: "refresh",
-    READONLY: "refresh",
-    LOADING: "elsewhere",
-    CROSSSLOT: "fail",
-    NOSCRIPT: "fail",
-    BUSY: "fail",
-    OTHER: "fail",
-  });
   for (const message of Object.values(SAMPLES)) {
     assert.ok(_RETRY_TABLE[new RedisError(message).kind] !== undefined, message);
   }
+});
+
+Deno.test("_RETRY_TABLE follows redirects, waits out transient states and fails caller errors", () => {
+  const actions = (kinds: readonly RedisErrorKind[]) => kinds.map((k) => _RETRY_TABLE[k]);
+  assert.deepEqual(actions(["MOVED", "ASK", "TRYAGAIN"]), ["moved", "ask", "backoff"]);
+  // The topology changed under us: refresh the map, then retry.
+  assert.deepEqual(actions(["CLUSTERDOWN", "MASTERDOWN", "READONLY"]), Array(3).fill("refresh"));
+  // A loading replica cannot serve, but another node of the shard can.
+  assert.equal(_RETRY_TABLE.LOADING, "elsewhere");
+  // Retrying these would give the same answer or run a script twice.
+  assert.deepEqual(actions(["CROSSSLOT", "NOSCRIPT", "BUSY", "OTHER"]), Array(4).fill("fail"));
 });
 
 Deno.test("_backoffMs() stays within [ceiling/2, ceiling] of a doubling, capped ceiling", () => {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { testNode } from "./_nodes.ts";
 import { _applyNatMap, type NatMap, type Shard, SlotMap } from "../src/slot_map.ts";
 import type { NodeInfo } from "../src/read_policy.ts";
 import type { RedisReply } from "../src/types.ts";
@@ -333,15 +334,7 @@ Deno.test("SlotMap.fromClusterSlots() rejects malformed replies", () => {
 });
 
 function node(port: number, role: NodeInfo["role"] = "master"): NodeInfo {
-  return {
-    id: `n${port}`,
-    address: `127.0.0.1:${port}`,
-    host: "127.0.0.1",
-    port,
-    role,
-    health: "online",
-    replicationOffset: 0,
-  };
+  return testNode(port, role);
 }
 
 const A: Shard = { master: node(7000), replicas: [node(7003, "replica")] };
