@@ -302,21 +302,21 @@ export class RedisCluster<D extends boolean = false> implements AsyncDisposable 
   #exec(args: readonly RedisArgument[], call: CallOptions | undefined): Promise<RedisReply> {
     if (this.#closed) return Promise.reject(new ConnectionError("the client is closed"));
     if (!this.#ready) return this.connect().then(() => this.#exec(args, call));
-    let name: string;
     try {
-      name = _commandName(args);
+      const name = _commandName(args);
+      const fan = _fanOutRule(name, args);
+      if (fan) return this.#fanOut(fan, args, call);
+      const parts = _split(name, args);
+      if (parts) return this.#splitRun(name, parts, call);
+      const route = this.#commands.route(args);
+      if (route instanceof Promise) {
+        return route.then((r) => this.#executor.run({ args, route: r, call }));
+      }
+      return this.#executor.run({ args, route, call });
     } catch (e) {
+      // Arguments the builders let through can still fail to hash: reject, never throw.
       return Promise.reject(e);
     }
-    const fan = _fanOutRule(name, args);
-    if (fan) return this.#fanOut(fan, args, call);
-    const parts = _split(name, args);
-    if (parts) return this.#splitRun(name, parts, call);
-    const route = this.#commands.route(args);
-    if (route instanceof Promise) {
-      return route.then((r) => this.#executor.run({ args, route: r, call }));
-    }
-    return this.#executor.run({ args, route, call });
   }
 
   async #fanOut(

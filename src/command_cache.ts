@@ -138,6 +138,8 @@ function _fixedSingleKey(spec: CommandSpec): number {
 // Command names repeat endlessly; remembering their lower-case form saves a string per command.
 const LOWER = new Map<string, string>();
 const LOWER_LIMIT = 4096;
+/** Real command names are short; anything longer is not worth keeping for the process's life. */
+const LOWER_NAME_MAX = 32;
 
 /** The command's lower-case name, as the spec tables key it. */
 export function _commandName(args: readonly RedisArgument[]): string {
@@ -146,7 +148,7 @@ export function _commandName(args: readonly RedisArgument[]): string {
     let lower = LOWER.get(a);
     if (lower === undefined) {
       lower = a.toLowerCase();
-      if (LOWER.size < LOWER_LIMIT) LOWER.set(a, lower);
+      if (LOWER.size < LOWER_LIMIT && a.length <= LOWER_NAME_MAX) LOWER.set(a, lower);
     }
     return lower;
   }

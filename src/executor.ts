@@ -70,11 +70,7 @@ export class _Executor {
       }
       let reply: RedisReply;
       try {
-        // The common case awaits the connection's own promise and nothing else.
-        const c = this.#pool.get(node);
-        reply = c instanceof Connection && asking === undefined && !cmd.route.blocking
-          ? await c.send(cmd.args, this.sendOptions(cmd.call))
-          : await this.#send(node, c, cmd, asking !== undefined);
+        reply = await this.#attempt(node, cmd, asking !== undefined);
       } catch (e) {
         if (!(e instanceof ConnectionError)) throw e;
         // A write that may have reached the server is never sent twice unasked.
@@ -197,16 +193,13 @@ export class _Executor {
     return this.#context;
   }
 
-  async #send(
-    node: NodeInfo,
-    c: Connection | Promise<Connection>,
-    cmd: _Command,
-    asking: boolean,
-  ): Promise<RedisReply> {
-    // Awaited first, even for blocking commands, so a rejected connect is never left unhandled.
-    const conn = c instanceof Connection ? c : await c;
-    if (cmd.route.blocking) return await this.#sendBlocking(node, cmd, asking);
-    return await sendOn(conn, cmd.args, this.sendOptions(cmd.call), asking);
+  /** One try on one node; a plain command costs the connection's own promise and no other. */
+  #attempt(node: NodeInfo, cmd: _Command, asking: boolean): Promise<RedisReply> {
+    if (cmd.route.blocking) return this.#sendBlocking(node, cmd, asking);
+    const options = this.sendOptions(cmd.call);
+    const c = this.#pool.get(node);
+    if (c instanceof Connection) return sendOn(c, cmd.args, options, asking);
+    return c.then((conn) => sendOn(conn, cmd.args, options, asking));
   }
 
   // Blocking commands wait on a leased connection, and only an explicit timeoutMs cuts them short.
@@ -247,16 +240,17 @@ export class _Executor {
   }
 }
 
-async function sendOn(
+function sendOn(
   conn: Connection,
   args: readonly RedisArgument[],
   options: SendOptions,
   asking: boolean,
 ): Promise<RedisReply> {
-  if (!asking) return await conn.send(args, options);
+  if (!asking) return conn.send(args, options);
   // ASKING applies to the next command on this connection only; both go in the same write.
-  const [ok, reply] = await Promise.all([conn.send(["ASKING"]), conn.send(args, options)]);
-  return ok instanceof RedisError ? ok : reply;
+  return Promise.all([conn.send(["ASKING"]), conn.send(args, options)]).then(([ok, reply]) =>
+    ok instanceof RedisError ? ok : reply
+  );
 }
 
 function name(cmd: _Command): string {

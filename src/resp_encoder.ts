@@ -26,7 +26,7 @@ const HUGE_STRING = 64 * 1024;
  * scratch buffers of huge strings come back after their write, up to this many bytes per writer.
  */
 const SPARE_LIMIT = 16 * 1024 * 1024;
-/** Arguments from this size on are written as they are instead of copied into the buffer. */
+/** Arguments from this size on go out as pieces of their own instead of growing the buffer. */
 const LARGE_ARGUMENT = 64 * 1024;
 /** Taken views stay valid for two more `take()` calls, so three buffers rotate. */
 const RING = 3;
@@ -101,7 +101,7 @@ export class CommandWriter {
   #chunks: Uint8Array[] = [];
   #chunkBytes = 0;
   /** Scratch buffers of huge strings: lent out in chunks, idle ones kept for reuse. */
-  readonly #lent = new Set<ArrayBufferLike>();
+  readonly #lent = new WeakSet<ArrayBufferLike>();
   #spares: Uint8Array[] = [];
 
   /** Creates a writer; spare buffers are allocated on first use, then reused across batches. */
@@ -129,22 +129,27 @@ export class CommandWriter {
     const chunks = this.#chunks.length;
     const mark = this.#mark;
     const chunkBytes = this.#chunkBytes;
-    this.#ensure(16);
-    this.#pos = _putHeader(this.#buf, this.#pos, STAR, count);
-    for (let i = 0; i < count; i++) {
-      const arg: unknown = args[i];
-      if (typeof arg === "string") this.#writeString(arg);
-      else if (arg instanceof Uint8Array) this.#writeBytes(arg);
-      else if (typeof arg === "number" && Number.isFinite(arg)) this.#writeNumber(arg);
-      else if (typeof arg === "bigint") this.#writeAscii(arg.toString());
-      else {
-        this.#pos = start;
-        this.recycle(this.#chunks.splice(chunks));
-        this.#mark = mark;
-        this.#chunkBytes = chunkBytes;
-        const name = typeof args[0] === "string" ? args[0] : "command";
-        throw new TypeError(`argument ${i} of ${name} is ${_describe(arg)}`);
+    try {
+      this.#ensure(16);
+      this.#pos = _putHeader(this.#buf, this.#pos, STAR, count);
+      for (let i = 0; i < count; i++) {
+        const arg: unknown = args[i];
+        if (typeof arg === "string") this.#writeString(arg);
+        else if (arg instanceof Uint8Array) this.#writeBytes(arg);
+        else if (typeof arg === "number" && Number.isFinite(arg)) this.#writeNumber(arg);
+        else if (typeof arg === "bigint") this.#writeAscii(arg.toString());
+        else {
+          const name = typeof args[0] === "string" ? args[0] : "command";
+          throw new TypeError(`argument ${i} of ${name} is ${_describe(arg)}`);
+        }
       }
+    } catch (error) {
+      // Half a command must never reach the socket, whatever failed (a bad argument, memory).
+      this.#pos = start;
+      this.recycle(this.#chunks.splice(chunks));
+      this.#mark = mark;
+      this.#chunkBytes = chunkBytes;
+      throw error;
     }
   }
 
@@ -162,13 +167,14 @@ export class CommandWriter {
       out.set(c, at);
       at += c.length;
     }
+    this.recycle(chunks);
     return out;
   }
 
   /**
    * All pending bytes as pieces to write in order, and a fresh batch. Arguments of 64 KiB and
-   * more are pieces of their own, never copied: a `Uint8Array` argument must not change until
-   * its command is written. Buffer views stay valid as with `take()`.
+   * more are pieces of their own, in scratch buffers that `recycle()` takes back once written.
+   * Buffer views stay valid as with `take()`.
    */
   takeChunks(): Uint8Array[] {
     if (this.#pos > this.#mark) this.#chunks.push(this.#buf.subarray(this.#mark, this.#pos));
@@ -255,7 +261,12 @@ export class CommandWriter {
 
   #writeBytes(bytes: Uint8Array): void {
     const len = bytes.length;
-    if (len >= LARGE_ARGUMENT) return this.#writeLarge(bytes);
+    if (len >= LARGE_ARGUMENT) {
+      // Copied, so the caller may reuse its array at once; into reused memory, so cheaply.
+      const scratch = this.#scratch(len);
+      scratch.set(bytes);
+      return this.#writeLarge(scratch.subarray(0, len));
+    }
     this.#ensure(len + 24);
     const buf = this.#buf;
     const p = _putHeader(buf, this.#pos, DOLLAR, len);

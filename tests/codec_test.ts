@@ -623,21 +623,38 @@ Deno.test("decodeReply() returns scalars and errors as the same values", () => {
   );
 });
 
-Deno.test("takeChunks() hands over large arguments as they are, between buffer pieces", () => {
+Deno.test("takeChunks() puts large arguments in pieces of their own, between buffer pieces", () => {
   const w = new CommandWriter();
   const big = new Uint8Array(100 * 1024).fill(0x61);
   w.write(["GET", "a"]);
   w.write(["SET", "k", big]);
+  big.fill(0x62); // the caller may reuse its array as soon as write() returns
   w.write(["GET", "b"]);
   const chunks = w.takeChunks();
   assert.equal(chunks.length, 3);
-  assert.equal(chunks[1], big); // the caller's own bytes, not a copy
+  assert.deepEqual(chunks[1], new Uint8Array(100 * 1024).fill(0x61));
   assert.equal(
     text(chunks[0]!),
     `*2\r\n$3\r\nGET\r\n$1\r\na\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$${big.length}\r\n`,
   );
   assert.equal(text(chunks[2]!), "\r\n*2\r\n$3\r\nGET\r\n$1\r\nb\r\n");
   assert.equal(w.length, 0);
+});
+
+Deno.test("scratch buffers of large arguments are reused once recycled, also through take()", () => {
+  const w = new CommandWriter();
+  const huge = "x".repeat(200 * 1024);
+  w.write(["SET", "k", huge]);
+  const first = w.takeChunks();
+  w.recycle(first);
+  w.write(["SET", "k", huge]);
+  const second = w.takeChunks();
+  assert.equal(second[1]!.buffer, first[1]!.buffer);
+  w.recycle(second);
+  w.write(["SET", "k", huge]);
+  assert.equal(w.take().length, 200 * 1024 + 31);
+  w.write(["SET", "k", huge]);
+  assert.equal(w.takeChunks()[1]!.buffer, first[1]!.buffer);
 });
 
 Deno.test("a command rejected after a large argument leaves nothing of itself behind", () => {
