@@ -52,15 +52,12 @@ export {
   VerbatimString,
 } from "./src/types.ts";
 export * from "./src/commands.ts";
-export {
-  Connection,
-  type ConnectionOptions,
-  type SendOptions,
-  type TlsOptions,
-} from "./src/connection.ts";
+export { Connection } from "./src/connection.ts";
+export type { ConnectionOptions, SendOptions, TlsOptions } from "./src/connection_options.ts";
 export type { ConnectionFactory } from "./src/node_pool.ts";
 export { CommandWriter, encodeCommand } from "./src/resp_encoder.ts";
-export { decodeReply, type DecoderOptions, NEED_MORE, RespDecoder } from "./src/resp_decoder.ts";
+export { type DecoderOptions, NEED_MORE, RespDecoder } from "./src/resp_decoder.ts";
+export { decodeReply } from "./src/decode_reply.ts";
 export {
   type BeginSearch,
   BUILTIN_COMMANDS,

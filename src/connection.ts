@@ -3,102 +3,16 @@
  * @module
  */
 import { CommandWriter } from "./resp_encoder.ts";
-import { decodeReply, NEED_MORE, RespDecoder } from "./resp_decoder.ts";
-import type { DecoderOptions } from "./resp_decoder.ts";
+import { NEED_MORE, RespDecoder } from "./resp_decoder.ts";
+import { decodeReply } from "./decode_reply.ts";
 import { ConnectionError, RedisError, TimeoutError } from "./errors.ts";
 import { RespPush } from "./types.ts";
 import type { RedisArgument, RedisReply } from "./types.ts";
 import { _formatAddress } from "./_address.ts";
 import { _PendingQueue } from "./_pending.ts";
 import type { _Pending } from "./_pending.ts";
-
-/**
- * TLS settings for `Deno.connectTls`.
- *
- * @example
- * ```ts
- * import type { TlsOptions } from "@x/rcluster";
- * const tls: TlsOptions = { caCerts: [Deno.readTextFileSync("ca.pem")] };
- * ```
- */
-export interface TlsOptions {
-  /** Extra root certificates (PEM).
-   * @default undefined */
-  caCerts?: string[];
-}
-
-/**
- * How to open and set up one connection.
- *
- * @example
- * ```ts
- * import type { ConnectionOptions } from "@x/rcluster";
- * const o: ConnectionOptions = { host: "127.0.0.1", port: 7000, readonly: true };
- * ```
- */
-export interface ConnectionOptions {
-  /** Host name or IP address. */
-  host: string;
-  /** TCP port. */
-  port: number;
-  /** Connect with TLS.
-   * @default undefined (plain TCP) */
-  tls?: TlsOptions | boolean;
-  /** Gives up connecting (and the handshake) after this long.
-   * @default 10000 */
-  connectTimeoutMs?: number;
-  /** Default per-command timeout; `undefined` means none (and no timer is armed).
-   * @default undefined */
-  commandTimeoutMs?: number;
-  /** ACL user name for `AUTH`/`HELLO`.
-   * @default undefined */
-  username?: string;
-  /** Password for `AUTH`/`HELLO`.
-   * @default undefined */
-  password?: string;
-  /** RESP version: 3 sends `HELLO 3` first.
-   * @default 2 */
-  protocol?: 2 | 3;
-  /** Sends `READONLY` in the handshake so a replica serves reads.
-   * @default false */
-  readonly?: boolean;
-  /** Sent with `CLIENT SETNAME`.
-   * @default undefined */
-  clientName?: string;
-  /** Coalesces commands issued in the same tick into one socket write.
-   * @default true */
-  autoPipelining?: boolean;
-  /** Decoder limits.
-   * @default {} */
-  decoder?: DecoderOptions;
-  /** Receives RESP3 push messages.
-   * @default undefined */
-  onPush?: (push: RespPush) => void;
-  /** Called once when the connection ends, with the error when it failed.
-   * @default undefined */
-  onClose?: (error: Error | undefined) => void;
-}
-
-/**
- * Options of one command on a connection.
- *
- * @example
- * ```ts
- * import type { SendOptions } from "@x/rcluster";
- * const o: SendOptions = { decode: true, timeoutMs: 100 };
- * ```
- */
-export interface SendOptions {
-  /** Bulk replies as strings.
-   * @default false */
-  decode?: boolean;
-  /** Overrides the connection's `commandTimeoutMs`.
-   * @default the connection's */
-  timeoutMs?: number | undefined;
-  /** Cancels the command; its late reply is discarded.
-   * @default undefined */
-  signal?: AbortSignal | undefined;
-}
+import { _openSocket, _writeAll } from "./_socket.ts";
+import type { ConnectionOptions, SendOptions } from "./connection_options.ts";
 
 const SLAB_SIZE = 64 * 1024;
 const MIN_READ = 4 * 1024;
@@ -149,7 +63,7 @@ export class Connection {
     const timer = setTimeout(() => ctl.abort(), timeoutMs);
     let conn: Deno.Conn;
     try {
-      conn = await openSocket(options, ctl.signal);
+      conn = await _openSocket(options, ctl.signal);
     } catch (cause) {
       if (ctl.signal.aborted) {
         throw new TimeoutError(`connect to ${address} timed out after ${timeoutMs} ms`, {
@@ -253,7 +167,7 @@ export class Connection {
       while (this.#unsent > 0 && this.#closed === undefined) {
         const chunks = this.#writer.takeChunks();
         this.#unsent = 0;
-        for (const bytes of chunks) await writeAll(this.#conn, bytes);
+        for (const bytes of chunks) await _writeAll(this.#conn, bytes);
         this.#writer.recycle(chunks);
       }
     } catch (cause) {
@@ -418,42 +332,6 @@ export class Connection {
 function settle(e: _Pending): void {
   e.done = true;
   if (e.signal && e.onAbort) e.signal.removeEventListener("abort", e.onAbort);
-}
-
-function openSocket(o: ConnectionOptions, signal: AbortSignal): Promise<Deno.Conn> {
-  if (o.tls) {
-    const tls = typeof o.tls === "object" ? o.tls : {};
-    return raceSignal(
-      Deno.connectTls({
-        hostname: o.host,
-        port: o.port,
-        ...(tls.caCerts ? { caCerts: tls.caCerts } : {}),
-      }),
-      signal,
-    );
-  }
-  return Deno.connect({ hostname: o.host, port: o.port, signal });
-}
-
-// connectTls takes no signal: a late socket is closed instead of leaked.
-function raceSignal(p: Promise<Deno.Conn>, signal: AbortSignal): Promise<Deno.Conn> {
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    p.then((c) => {
-      signal.removeEventListener("abort", onAbort);
-      if (signal.aborted) c.close();
-      else resolve(c);
-    }, (e) => {
-      signal.removeEventListener("abort", onAbort);
-      reject(e);
-    });
-  });
-}
-
-async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  let off = 0;
-  while (off < bytes.length) off += await conn.write(bytes.subarray(off));
 }
 
 function messageOf(e: unknown): string {

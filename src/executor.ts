@@ -4,7 +4,7 @@
  * @module
  */
 import { Connection } from "./connection.ts";
-import type { SendOptions } from "./connection.ts";
+import type { SendOptions } from "./connection_options.ts";
 import { ClusterRedirectionError, ConnectionError, RedisError, TimeoutError } from "./errors.ts";
 import { _chooseReader } from "./read_policy.ts";
 import type { _ReadContext, NodeInfo, ReadFrom } from "./read_policy.ts";

@@ -3,7 +3,7 @@
  * @module
  */
 import type { Connection } from "./connection.ts";
-import type { ConnectionOptions } from "./connection.ts";
+import type { ConnectionOptions } from "./connection_options.ts";
 import { ConnectionError } from "./errors.ts";
 import { _backoffMs } from "./retry.ts";
 

@@ -3,7 +3,7 @@
  * @module
  */
 import type { ConnectionFactory } from "./node_pool.ts";
-import type { TlsOptions } from "./connection.ts";
+import type { TlsOptions } from "./connection_options.ts";
 import type { ReadFrom } from "./read_policy.ts";
 import type { NatMap } from "./slot_map.ts";
 import type { Logger } from "./topology.ts";

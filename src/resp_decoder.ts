@@ -4,9 +4,22 @@
  * into its final array, and only a partial header line is ever carried between chunks.
  * @module
  */
-import { decoder } from "./_bytes.ts";
 import { ProtocolError, RedisError } from "./errors.ts";
 import { type RedisReply, RespPush, VerbatimString } from "./types.ts";
+import {
+  _ascii,
+  _double,
+  _fail,
+  _integer,
+  _signedDigits,
+  _simpleString,
+  _utf8,
+  _view,
+  MINUS,
+  NINE,
+  PLUS,
+  ZERO,
+} from "./_resp_scalars.ts";
 
 /**
  * Returned by {@linkcode RespDecoder.next} when the bytes fed so far do not hold a whole reply.
@@ -42,16 +55,10 @@ export interface DecoderOptions {
 
 const CR = 13;
 const LF = 10;
-const MINUS = 0x2d;
-const PLUS = 0x2b;
-const ZERO = 0x30;
-const NINE = 0x39;
 /** A header line this long without CRLF is garbage, not a reply worth buffering. */
 const MAX_LINE = 64 * 1024;
 /** Lengths have at most this many digits, which keeps hand-parsed values exact. */
 const MAX_LENGTH_DIGITS = 15;
-/** Up to this many bytes, String.fromCharCode beats TextDecoder's per-call overhead. */
-const SHORT_TEXT = 24;
 const EMPTY = new Uint8Array(0);
 /** Returned by `#parseLine` when it opened an aggregate or read an attribute header. */
 const OPENED: unique symbol = Symbol("OPENED");
@@ -75,84 +82,6 @@ class _Frame {
   remaining = 0;
   container: _Container = null;
   key: RedisReply = null;
-}
-
-function _fail(message: string): never {
-  throw new ProtocolError(message);
-}
-
-function _view(bytes: Uint8Array, start: number, end: number): Uint8Array {
-  if (start === 0 && end === bytes.length) return bytes;
-  // The constructor is ~30% cheaper than subarray(), which looks up Symbol.species.
-  return new Uint8Array(bytes.buffer, bytes.byteOffset + start, end - start);
-}
-
-/** Text of bytes known to be ASCII (digits, formats). */
-function _ascii(bytes: Uint8Array, start: number, end: number): string {
-  // Long runs also must not be spread as call arguments, which could overflow the stack.
-  if (end - start > SHORT_TEXT) return decoder.decode(_view(bytes, start, end));
-  return String.fromCharCode.apply(null, _view(bytes, start, end) as unknown as number[]);
-}
-
-/** UTF-8 text of `bytes[start, end)`. */
-function _utf8(bytes: Uint8Array, start: number, end: number): string {
-  if (end - start <= SHORT_TEXT) {
-    let i = start;
-    while (i < end && (bytes[i] as number) < 0x80) i++;
-    if (i === end) return _ascii(bytes, start, end);
-  }
-  return decoder.decode(_view(bytes, start, end));
-}
-
-function _equals(bytes: Uint8Array, start: number, end: number, ascii: string): boolean {
-  if (end - start !== ascii.length) return false;
-  for (let i = 0; i < ascii.length; i++) if (bytes[start + i] !== ascii.charCodeAt(i)) return false;
-  return true;
-}
-
-/** Checks `[+-]?[0-9]+`, returning the index of the first digit. */
-function _signedDigits(bytes: Uint8Array, start: number, end: number, what: string): number {
-  const first = bytes[start] === MINUS || bytes[start] === PLUS ? start + 1 : start;
-  if (first >= end) _fail(`empty ${what}`);
-  for (let i = first; i < end; i++) {
-    const c = bytes[i] as number;
-    if (c < ZERO || c > NINE) _fail(`invalid ${what}: unexpected byte 0x${c.toString(16)}`);
-  }
-  return first;
-}
-
-function _integer(bytes: Uint8Array, start: number, end: number): number | bigint {
-  const first = _signedDigits(bytes, start, end, "integer");
-  if (end - first > 15) {
-    const big = BigInt(_ascii(bytes, start, end));
-    const safe = big <= BigInt(Number.MAX_SAFE_INTEGER) && big >= BigInt(Number.MIN_SAFE_INTEGER);
-    return safe ? Number(big) : big;
-  }
-  let n = 0;
-  for (let i = first; i < end; i++) n = n * 10 + (bytes[i] as number) - ZERO;
-  return bytes[start] === MINUS ? 0 - n : n;
-}
-
-function _double(bytes: Uint8Array, start: number, end: number): number {
-  if (_equals(bytes, start, end, "inf") || _equals(bytes, start, end, "+inf")) return Infinity;
-  if (_equals(bytes, start, end, "-inf")) return -Infinity;
-  if (_equals(bytes, start, end, "nan") || _equals(bytes, start, end, "-nan")) return NaN;
-  // Only number syntax may reach Number(), which would also accept "", "0x1f" or "Infinity".
-  for (let i = start; i < end; i++) {
-    const c = bytes[i] as number;
-    const ok = (c >= ZERO && c <= NINE) || c === 0x2e || c === 0x65 || c === 0x45 || c === MINUS ||
-      c === PLUS;
-    if (!ok) _fail(`invalid double: unexpected byte 0x${c.toString(16)}`);
-  }
-  const n = end > start ? Number(_ascii(bytes, start, end)) : NaN;
-  if (Number.isNaN(n)) _fail("invalid double");
-  return n;
-}
-
-function _simpleString(bytes: Uint8Array, start: number, end: number): string {
-  // "OK" is by far the most common simple string; answer it without building a string.
-  if (end - start === 2 && bytes[start] === 0x4f && bytes[start + 1] === 0x4b) return "OK";
-  return _utf8(bytes, start, end);
 }
 
 /**
@@ -546,41 +475,4 @@ export class RespDecoder {
     this.#pos = 0;
     return true;
   }
-}
-
-function _decodeArray(items: readonly RedisReply[]): RedisReply[] {
-  const out: RedisReply[] = [];
-  for (let i = 0; i < items.length; i++) out.push(decodeReply(items[i] as RedisReply));
-  return out;
-}
-
-/**
- * Converts a raw reply for callers that want text: bulk strings and verbatim strings become
- * UTF-8 strings, recursively inside arrays, maps (keys and values), sets and pushes. Other values,
- * errors included, are returned as they are; containers are copied, never modified.
- *
- * @example
- * ```ts
- * import { decodeReply } from "./resp_decoder.ts";
- * const raw = [new TextEncoder().encode("hello"), 1];
- * console.log(decodeReply(raw)); // ["hello", 1]
- * ```
- */
-export function decodeReply(reply: RedisReply): RedisReply {
-  if (typeof reply !== "object" || reply === null) return reply;
-  if (reply instanceof Uint8Array) return _utf8(reply, 0, reply.length);
-  if (Array.isArray(reply)) return _decodeArray(reply);
-  if (reply instanceof Map) {
-    const out = new Map<RedisReply, RedisReply>();
-    for (const [k, v] of reply) out.set(decodeReply(k), decodeReply(v));
-    return out;
-  }
-  if (reply instanceof Set) {
-    const out = new Set<RedisReply>();
-    for (const v of reply) out.add(decodeReply(v));
-    return out;
-  }
-  if (reply instanceof RespPush) return new RespPush(_decodeArray(reply.data));
-  if (reply instanceof VerbatimString) return _utf8(reply.bytes, 0, reply.bytes.length);
-  return reply;
 }

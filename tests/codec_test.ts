@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { CommandWriter, encodeCommand } from "../src/resp_encoder.ts";
-import { decodeReply, NEED_MORE, RespDecoder } from "../src/resp_decoder.ts";
+import { NEED_MORE, RespDecoder } from "../src/resp_decoder.ts";
+import { decodeReply } from "../src/decode_reply.ts";
 import { ProtocolError, RedisError } from "../src/errors.ts";
 import { type RedisReply, RespPush, VerbatimString } from "../src/types.ts";
 

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { RedisCluster } from "../mod.ts";
 import { ClusterRedirectionError, ConnectionError } from "../src/errors.ts";
-import { decodeReply, NEED_MORE, RespDecoder } from "../src/resp_decoder.ts";
+import { NEED_MORE, RespDecoder } from "../src/resp_decoder.ts";
+import { decodeReply } from "../src/decode_reply.ts";
 import type { RedisReply } from "../src/types.ts";
 import { fakeServer } from "./_fake_server.ts";
 import type { FakeServer } from "./_fake_server.ts";

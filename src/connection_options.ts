@@ -1,0 +1,94 @@
+/**
+ * Options of one connection and of one command on it.
+ * @module
+ */
+import type { DecoderOptions } from "./resp_decoder.ts";
+import type { RespPush } from "./types.ts";
+
+/**
+ * TLS settings for `Deno.connectTls`.
+ *
+ * @example
+ * ```ts
+ * import type { TlsOptions } from "@x/rcluster";
+ * const tls: TlsOptions = { caCerts: [Deno.readTextFileSync("ca.pem")] };
+ * ```
+ */
+export interface TlsOptions {
+  /** Extra root certificates (PEM).
+   * @default undefined */
+  caCerts?: string[];
+}
+
+/**
+ * How to open and set up one connection.
+ *
+ * @example
+ * ```ts
+ * import type { ConnectionOptions } from "@x/rcluster";
+ * const o: ConnectionOptions = { host: "127.0.0.1", port: 7000, readonly: true };
+ * ```
+ */
+export interface ConnectionOptions {
+  /** Host name or IP address. */
+  host: string;
+  /** TCP port. */
+  port: number;
+  /** Connect with TLS.
+   * @default undefined (plain TCP) */
+  tls?: TlsOptions | boolean;
+  /** Gives up connecting (and the handshake) after this long.
+   * @default 10000 */
+  connectTimeoutMs?: number;
+  /** Default per-command timeout; `undefined` means none (and no timer is armed).
+   * @default undefined */
+  commandTimeoutMs?: number;
+  /** ACL user name for `AUTH`/`HELLO`.
+   * @default undefined */
+  username?: string;
+  /** Password for `AUTH`/`HELLO`.
+   * @default undefined */
+  password?: string;
+  /** RESP version: 3 sends `HELLO 3` first.
+   * @default 2 */
+  protocol?: 2 | 3;
+  /** Sends `READONLY` in the handshake so a replica serves reads.
+   * @default false */
+  readonly?: boolean;
+  /** Sent with `CLIENT SETNAME`.
+   * @default undefined */
+  clientName?: string;
+  /** Coalesces commands issued in the same tick into one socket write.
+   * @default true */
+  autoPipelining?: boolean;
+  /** Decoder limits.
+   * @default {} */
+  decoder?: DecoderOptions;
+  /** Receives RESP3 push messages.
+   * @default undefined */
+  onPush?: (push: RespPush) => void;
+  /** Called once when the connection ends, with the error when it failed.
+   * @default undefined */
+  onClose?: (error: Error | undefined) => void;
+}
+
+/**
+ * Options of one command on a connection.
+ *
+ * @example
+ * ```ts
+ * import type { SendOptions } from "@x/rcluster";
+ * const o: SendOptions = { decode: true, timeoutMs: 100 };
+ * ```
+ */
+export interface SendOptions {
+  /** Bulk replies as strings.
+   * @default false */
+  decode?: boolean;
+  /** Overrides the connection's `commandTimeoutMs`.
+   * @default the connection's */
+  timeoutMs?: number | undefined;
+  /** Cancels the command; its late reply is discarded.
+   * @default undefined */
+  signal?: AbortSignal | undefined;
+}
