@@ -63,9 +63,7 @@ export {
   BUILTIN_COMMANDS,
   type CommandSpec,
   type FindKeys,
-  isReadOnly,
-  keyIndexes,
   type KeySpec,
   parseCommandInfo,
-  resolveSpec,
 } from "./src/command_info.ts";
+export { isReadOnly, keyIndexes, resolveSpec } from "./src/key_specs.ts";

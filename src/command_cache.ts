@@ -3,13 +3,8 @@
  * with `COMMAND INFO name`, and `COMMAND GETKEYS` for key layouts the metadata cannot express.
  * @module
  */
-import {
-  BUILTIN_COMMANDS,
-  isReadOnly,
-  keyIndexes,
-  parseCommandInfo,
-  resolveSpec,
-} from "./command_info.ts";
+import { BUILTIN_COMMANDS, parseCommandInfo } from "./command_info.ts";
+import { isReadOnly, keyIndexes, resolveSpec } from "./key_specs.ts";
 import type { CommandSpec } from "./command_info.ts";
 import { keySlot } from "./slot.ts";
 import { decoder } from "./_bytes.ts";

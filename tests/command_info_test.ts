@@ -1,12 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  BUILTIN_COMMANDS,
-  type CommandSpec,
-  isReadOnly,
-  keyIndexes,
-  parseCommandInfo,
-  resolveSpec,
-} from "../src/command_info.ts";
+import { BUILTIN_COMMANDS, type CommandSpec, parseCommandInfo } from "../src/command_info.ts";
+import { isReadOnly, keyIndexes, resolveSpec } from "../src/key_specs.ts";
 import { ProtocolError } from "../src/errors.ts";
 import type { RedisArgument, RedisReply } from "../src/types.ts";
 import { startStandalone } from "./_standalone.ts";
