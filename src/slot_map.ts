@@ -171,8 +171,11 @@ function shardNode(n: Map<string, RedisReply>, o: _ParseOptions): NodeInfo {
     host,
     port,
     role: str(n.get("role")) === "master" ? "master" : "replica",
-    health: health === "loading" || health === "fail"
-      ? (health === "fail" ? "failed" : "loading")
+    // Redis 7.0 sends "fail" where its documentation says "failed": both mean down.
+    health: health === "fail" || health === "failed"
+      ? "failed"
+      : health === "loading"
+      ? "loading"
       : "online",
     replicationOffset: Number(n.get("replication-offset") ?? 0),
   }, o.natMap);

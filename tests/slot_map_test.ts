@@ -118,6 +118,19 @@ Deno.test("SlotMap.fromClusterShards() reads a RESP3 reply (maps)", () => {
   assert.deepEqual(map.shards, SlotMap.fromClusterShards(resp2(THREE_SHARDS), OPTS).shards);
 });
 
+Deno.test('SlotMap.fromClusterShards() reads health "fail" (as sent) and "failed" (as documented) alike', () => {
+  for (const health of ["fail", "failed"]) {
+    const map = SlotMap.fromClusterShards(
+      resp2([{
+        slots: [0, 16383],
+        nodes: [shardNode("m", 7000, "master"), shardNode("r", 7003, "replica", { health })],
+      }]),
+      OPTS,
+    );
+    assert.equal(map.shardOf(0)!.replicas[0]!.health, "failed", health);
+  }
+});
+
 Deno.test("SlotMap.fromClusterShards() reads undecoded (byte string) replies", () => {
   const te = new TextEncoder();
   const bytes = (v: RedisReply): RedisReply => (typeof v === "string" ? te.encode(v) : v);
