@@ -7,7 +7,7 @@
 import { decoder } from "./_bytes.ts";
 import { BUILTIN_ROWS, type BuiltinRow } from "./_builtin_commands.ts";
 import { ProtocolError } from "./errors.ts";
-import type { RedisArgument, RedisReply } from "./types.ts";
+import type { RedisReply } from "./types.ts";
 
 /**
  * Where a key specification starts looking for keys: at a fixed argument `index`, after the
