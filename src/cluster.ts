@@ -121,7 +121,8 @@ export class RedisCluster<D extends boolean = false> implements AsyncDisposable 
       natMap: options.natMap,
       refreshIntervalMs: s.refreshIntervalMs,
       refreshCooldownMs: s.refreshCooldownMs,
-      latencyIntervalMs: usesLatency(s) ? s.latencyIntervalMs : undefined,
+      latencyIntervalMs: s.latencyIntervalMs,
+      sampleLatency: s.readFrom === "nearest",
       timeoutMs: s.connectTimeoutMs,
       logger: s.logger,
     });
@@ -294,7 +295,8 @@ export class RedisCluster<D extends boolean = false> implements AsyncDisposable 
   #nodesOf(role: "master" | "replica" | "all"): NodeInfo[] {
     const shards = this.#topology.map.servingShards();
     const masters = shards.map((s) => s.master);
-    const replicas = shards.flatMap((s) => s.replicas);
+    // A replica the cluster reports as failed would only fail the whole fan-out.
+    const replicas = shards.flatMap((s) => s.replicas).filter((n) => n.health !== "failed");
     return role === "master" ? masters : role === "replica" ? replicas : [...masters, ...replicas];
   }
 
@@ -355,7 +357,3 @@ export interface RedisCluster<D extends boolean = false> extends RedisCommands<D
 
 /** A health probe slower than this marks the replica unusable until the next probe. */
 const HEALTH_TIMEOUT_MS = 1000;
-
-function usesLatency(s: _Settings): boolean {
-  return s.readFrom === "nearest";
-}

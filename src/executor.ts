@@ -92,11 +92,22 @@ export class _Executor {
       }
       last = reply;
       asking = undefined;
-      switch (_RETRY_TABLE[reply.kind]) {
+      const action = _RETRY_TABLE[reply.kind];
+      if (action !== "fail") {
+        this.#options.logger.debug(
+          `rcluster: ${name(cmd)} on ${node.address}: ${reply.message} (${action}, attempt ${
+            attempt + 1
+          })`,
+        );
+      }
+      switch (action) {
         case "moved": {
           const master = this.#topology.applyMoved(reply.slot ?? 0, reply.address ?? "");
-          // A replica that redirects to its own master lost READONLY: read elsewhere for now.
-          if (master.address !== node.address && node.role === "replica") avoid = node.address;
+          // A replica that redirects no longer serves the slot: reads skip it, with backoff.
+          if (master.address !== node.address && node.role === "replica") {
+            avoid = node.address;
+            this.#pool.markFailed(node.address, reply);
+          }
           continue;
         }
         case "ask":
@@ -163,17 +174,29 @@ export class _Executor {
   #target(cmd: _Command, avoid: string | undefined): NodeInfo | undefined {
     const map = this.#topology.map;
     const { slot, readOnly } = cmd.route;
-    if (slot === undefined) {
-      const shards = map.servingShards();
-      return shards[Math.floor(Math.random() * shards.length)]?.master;
-    }
+    if (slot === undefined) return this.#keylessNode();
     const shard = map.shardOf(slot);
     if (shard === undefined) return undefined;
     if (!readOnly) return shard.master;
     const own = cmd.call?.readFrom;
-    if (own !== undefined && own !== "master") this.freshness.wantReplicas();
+    if (own !== undefined && own !== "master") {
+      this.freshness.wantReplicas();
+      if (own === "nearest") this.#topology.wantLatency();
+    }
     const readFrom = this.freshness.mustReadMaster(slot) ? "master" : own ?? this.#options.readFrom;
     return _chooseReader(shard, readFrom, this.#readContext(avoid));
+  }
+
+  #keyless: NodeInfo | undefined;
+
+  // Keyless commands keep to one master while it stays one, so SCAN's cursor pages on the node
+  // that issued it; each client picks its own at random, which spreads clients over the masters.
+  #keylessNode(): NodeInfo | undefined {
+    const masters = this.#topology.map.servingShards().map((s) => s.master);
+    const kept = masters.find((m) => m.address === this.#keyless?.address);
+    if (kept) return kept;
+    this.#keyless = masters[Math.floor(Math.random() * masters.length)];
+    return this.#keyless;
   }
 
   // One context per executor: _chooseReader is synchronous, so `#avoid` holds for its call.
@@ -182,7 +205,7 @@ export class _Executor {
     // Redis 7.0 gossip shows fresh replicas as "loading" until their offset moves, so a
     // replica's own ROLE answer, when polled, outranks the topology's health field.
     usable: (n) =>
-      n.address !== this.#avoid && this.#pool.isAvailable(n.address) &&
+      n.address !== this.#avoid && n.health !== "failed" && this.#pool.isAvailable(n.address) &&
       (this.freshness.replicaUsable(n) ?? n.health === "online"),
     latency: (a) => this.#topology.latency(a),
     random: Math.random,

@@ -154,6 +154,7 @@ export function _validate<D extends boolean>(o: RedisClusterOptions<D>): _Settin
   if (o.protocol !== undefined && o.protocol !== 2 && o.protocol !== 3) {
     throw new TypeError("RedisCluster: options.protocol must be 2 or 3");
   }
+  checkConnectionOptions(o);
   const logger = o.logger ?? SILENT;
   for (const m of ["debug", "info", "warn", "error"] as const) {
     if (typeof logger[m] !== "function") {
@@ -176,6 +177,45 @@ export function _validate<D extends boolean>(o: RedisClusterOptions<D>): _Settin
     maxReplicaLagMs: positive(o, "maxReplicaLagMs"),
     readYourWrites: o.readYourWrites ?? false,
   };
+}
+
+function checkConnectionOptions<D extends boolean>(o: RedisClusterOptions<D>): void {
+  for (const k of ["username", "password", "clientName"] as const) {
+    if (o[k] !== undefined && typeof o[k] !== "string") {
+      throw new TypeError(`RedisCluster: options.${k} must be a string`);
+    }
+  }
+  if (o.connectionFactory !== undefined && typeof o.connectionFactory !== "function") {
+    throw new TypeError("RedisCluster: options.connectionFactory must be a function");
+  }
+  const { tls } = o;
+  if (tls !== undefined && typeof tls !== "boolean") {
+    const ca = typeof tls === "object" && tls !== null ? tls.caCerts : null;
+    if (ca === null || (ca !== undefined && !(Array.isArray(ca) && ca.every(isString)))) {
+      throw new TypeError("RedisCluster: options.tls must be a boolean or { caCerts?: string[] }");
+    }
+  }
+  checkNatMap(o.natMap);
+}
+
+function checkNatMap(natMap: unknown): void {
+  if (natMap === undefined || typeof natMap === "function") return;
+  const where = "RedisCluster: options.natMap";
+  if (typeof natMap !== "object" || natMap === null || Array.isArray(natMap)) {
+    throw new TypeError(
+      `${where} must be a record of "host:port" to { host, port }, or a function`,
+    );
+  }
+  for (const [from, to] of Object.entries(natMap)) {
+    const t: { host?: unknown; port?: unknown } | null = typeof to === "object" ? to : null;
+    if (t === null || typeof t.host !== "string" || !Number.isInteger(t.port)) {
+      throw new TypeError(`${where}["${from}"] must be { host: string, port: number }`);
+    }
+  }
+}
+
+function isString(v: unknown): v is string {
+  return typeof v === "string";
 }
 
 type NumericOption =

@@ -139,7 +139,11 @@ export class SlotMap {
       const master = masters.find((n) => n.health !== "failed") ?? masters[0];
       // A shard whose master failed and has no promoted replica yet serves nothing.
       if (!master) return [];
-      return [{ shard: { master, replicas: nodes.filter((n) => n !== master) }, ranges }];
+      // The others serve (or will serve) as replicas, whatever role a failed one still claims.
+      const replicas = nodes.filter((n) => n !== master).map((n) =>
+        n.role === "replica" ? n : { ...n, role: "replica" as const }
+      );
+      return [{ shard: { master, replicas }, ranges }];
     }));
   }
 

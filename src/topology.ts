@@ -3,6 +3,7 @@
  * triggered by redirections and lost connections, plus a periodic refresh with jitter.
  * @module
  */
+import { SLOT_COUNT } from "./slot.ts";
 import { _applyNatMap, SlotMap } from "./slot_map.ts";
 import type { NatMap } from "./slot_map.ts";
 import type { _NodePool } from "./node_pool.ts";
@@ -37,7 +38,9 @@ export interface _TopologyOptions {
   readonly natMap: NatMap | undefined;
   readonly refreshIntervalMs: number;
   readonly refreshCooldownMs: number;
-  readonly latencyIntervalMs: number | undefined;
+  readonly latencyIntervalMs: number;
+  /** Sample round trips from the start (a "nearest" client) rather than on first demand. */
+  readonly sampleLatency: boolean;
   readonly timeoutMs: number;
   readonly logger: Logger;
 }
@@ -52,6 +55,7 @@ export class _Topology {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #latencyTimer: ReturnType<typeof setTimeout> | undefined;
   #latency = new Map<string, number>();
+  #sampling = false;
   #closed = false;
   #version = 0;
 
@@ -123,7 +127,14 @@ export class _Topology {
   start(): void {
     if (this.#closed || this.#timer !== undefined) return;
     this.#scheduleTick();
-    if (this.#options.latencyIntervalMs !== undefined) void this.#sampleLatency();
+    if (this.#options.sampleLatency) this.wantLatency();
+  }
+
+  /** Starts sampling round trips, once; a per-call "nearest" read asks for it on first use. */
+  wantLatency(): void {
+    if (this.#sampling || this.#closed) return;
+    this.#sampling = true;
+    void this.#sampleLatency();
   }
 
   /** Stops timers and waits for a running refresh. */
@@ -233,11 +244,25 @@ export class _Topology {
   }
 
   #setMap(map: SlotMap): void {
-    const before = this.#map.shards.length;
+    const before = this.#map;
     this.#map = map;
     this.#version++;
-    if (before !== map.shards.length) {
-      this.#options.logger.info(`rcluster: ${map.shards.length} shards, ${map.coveredSlots} slots`);
+    const moved = changedSlots(before, map);
+    if (moved > 0) {
+      const masters = map.servingShards().map((s) => s.master.address).join(", ");
+      this.#options.logger.info(
+        `rcluster: topology changed: ${moved} slots have a new master; ${map.coveredSlots} ` +
+          `slots served by ${masters}`,
+      );
     }
   }
+}
+
+/** Slots whose master differs between two maps (unserved counts as a master of its own). */
+function changedSlots(a: SlotMap, b: SlotMap): number {
+  let n = 0;
+  for (let slot = 0; slot < SLOT_COUNT; slot++) {
+    if (a.shardOf(slot)?.master.address !== b.shardOf(slot)?.master.address) n++;
+  }
+  return n;
 }

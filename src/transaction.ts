@@ -93,7 +93,11 @@ export class Transaction<D extends boolean = false> {
       const replies = await this.#send(conn);
       const exec = replies.at(-1);
       if (exec === null) throw new WatchError(1);
-      if (Array.isArray(exec)) return this.#transform(exec);
+      if (Array.isArray(exec)) {
+        // readYourWrites covers transactions too: later reads of the slot wait for replicas.
+        if (slot !== undefined) core.executor.freshness.wrote(slot, master.address);
+        return this.#transform(exec);
+      }
       // EXECABORT: nothing ran. A MOVED while queueing means a stale map: retry when safe.
       const moved = replies.find((r) => r instanceof RedisError && r.kind === "MOVED");
       if (

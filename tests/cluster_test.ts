@@ -44,6 +44,31 @@ Deno.test("RedisCluster against a real 6-node cluster", async (t) => {
     assert.equal(await rc.sendCommand(["DBSIZE"]), 20_000);
   });
 
+  await t.step(
+    "keyless commands keep to one master, so a SCAN cursor pages where it began",
+    async () => {
+      const runIds = new Set<string>();
+      for (let i = 0; i < 20; i++) {
+        const info = String(await rc.sendCommand(["INFO", "server"]));
+        runIds.add(/run_id:(\w+)/.exec(info)?.[1] ?? "");
+      }
+      assert.equal(runIds.size, 1);
+      let cursor = "0";
+      let seen = 0;
+      do {
+        const [next, keys] = await rc.sendCommand(["SCAN", cursor, "COUNT", 500]) as [
+          string,
+          string[],
+        ];
+        cursor = next;
+        seen += keys.length;
+      } while (cursor !== "0");
+      const masters = await rc.nodes("master");
+      const sizes = await Promise.all(masters.map((m) => m.sendCommand(["DBSIZE"])));
+      assert.ok(sizes.includes(seen), `SCAN saw ${seen} keys; masters hold ${sizes.join(", ")}`);
+    },
+  );
+
   await t.step("hash-tagged keys land on the same node", async () => {
     await rc.sendCommand(["SET", "{user1000}.following", "a"]);
     await rc.sendCommand(["SET", "{user1000}.followers", "b"]);

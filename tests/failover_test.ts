@@ -9,7 +9,11 @@ Deno.test("failover on a real cluster", async (t) => {
   await t.step(
     "a killed master: the client follows its replica's promotion on its own",
     async () => {
-      await using rc = new RedisCluster({ startupNodes, decodeResponses: true });
+      await using rc = new RedisCluster({
+        startupNodes,
+        decodeResponses: true,
+        refreshIntervalMs: 500,
+      });
       const keys = Array.from({ length: 200 }, (_, i) => `fo:${i}`);
       const sync = { waitReplicas: { replicas: 1, timeoutMs: 2000 } };
       await Promise.all(keys.map((k) => rc.set(k, "0", sync)));
@@ -48,6 +52,17 @@ Deno.test("failover on a real cluster", async (t) => {
       assert.notEqual(newOwner?.port, victim.port);
       await Promise.all(keys.map((k) => rc.set(k, "final")));
       assert.deepEqual(await rc.mget(...keys), keys.map(() => "final"));
+      // The dead node stays listed (as failed) until it is forgotten: nothing may go to it.
+      const deadline = performance.now() + 5000;
+      while (!rc.slotMap.nodes().some((n) => n.port === victim.port && n.health === "failed")) {
+        assert.ok(performance.now() < deadline, "the killed node was never reported as failed");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const everyNode = await rc.nodes("all");
+      assert.ok(everyNode.every((n) => n.address !== victim.address));
+      await Promise.all(everyNode.map((n) => n.sendCommand(["PING"])));
+      const sha = await rc.sendCommand(["SCRIPT", "LOAD", "return 1"]);
+      assert.match(String(sha), /^[0-9a-f]{40}$/);
       await cluster.restart(victim.port);
     },
   );

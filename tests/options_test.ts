@@ -187,3 +187,28 @@ Deno.test("_validate() lets an explicit readFrom win over readonlyMode", () => {
     assert.equal(_validate({ startupNodes: NODES, readFrom }).readFrom, readFrom);
   }
 });
+
+Deno.test("_validate() rejects credentials, client names and factories of the wrong type", () => {
+  rejects({ startupNodes: NODES, username: 1 }, "options.username");
+  rejects({ startupNodes: NODES, password: { secret: "x" } }, "options.password");
+  rejects({ startupNodes: NODES, clientName: true }, "options.clientName");
+  rejects({ startupNodes: NODES, connectionFactory: "tcp" }, "options.connectionFactory");
+});
+
+Deno.test("_validate() accepts tls as a boolean or { caCerts } and rejects anything else", () => {
+  for (const tls of [true, false, {}, { caCerts: ["-----BEGIN CERTIFICATE-----"] }]) {
+    validate({ startupNodes: NODES, tls });
+  }
+  for (const tls of ["yes", null, { caCerts: "pem" }, { caCerts: [1] }]) {
+    rejects({ startupNodes: NODES, tls }, "options.tls");
+  }
+});
+
+Deno.test("_validate() accepts natMap as a record of { host, port } or a function", () => {
+  validate({ startupNodes: NODES, natMap: { "10.0.0.1:7000": { host: "127.0.0.1", port: 7000 } } });
+  validate({ startupNodes: NODES, natMap: () => undefined });
+  rejects({ startupNodes: NODES, natMap: "10.0.0.1=127.0.0.1" }, "options.natMap");
+  rejects({ startupNodes: NODES, natMap: [] }, "options.natMap");
+  rejects({ startupNodes: NODES, natMap: { "10.0.0.1:7000": "127.0.0.1:7000" } }, "options.natMap");
+  rejects({ startupNodes: NODES, natMap: { "10.0.0.1:7000": { host: "h" } } }, "options.natMap");
+});
