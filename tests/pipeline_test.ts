@@ -123,23 +123,32 @@ Deno.test("pipelines and transactions on a real cluster", async (t) => {
   });
 
   await t.step("MULTI/EXEC on hash-tagged keys is atomic", async () => {
-    await rc.mset({ "{acct}:a": "100", "{acct}:b": "0" });
+    await rc.mset({ "{acct}:a": "10000", "{acct}:b": "0" });
+    // Another client, on connections of its own, watches the invariant a + b = 10000. Each
+    // transaction is 1000 commands (~50 KB), more than the server reads at once, so only
+    // MULTI/EXEC keeps the observer from landing between them.
+    await using other = new RedisCluster({ startupNodes, decodeResponses: true });
     let partial = 0;
+    let looks = 0;
     let stop = false;
     const observer = (async () => {
       while (!stop) {
-        const [a, b] = await rc.mget("{acct}:a", "{acct}:b");
-        if (Number(a) + Number(b) !== 100) partial++;
+        const [a, b] = await other.mget("{acct}:a", "{acct}:b");
+        if (Number(a) + Number(b) !== 10000) partial++;
+        looks++;
       }
     })();
-    for (let i = 0; i < 50; i++) {
-      const replies = await rc.multi().decrby("{acct}:a", 1).incrby("{acct}:b", 1).exec();
-      assert.deepEqual(replies, [99 - i, i + 1]);
+    for (let i = 0; i < 10; i++) {
+      const tx = rc.multi();
+      for (let j = 0; j < 500; j++) tx.decrby("{acct}:a", 1).incrby("{acct}:b", 1);
+      const replies = await tx.exec();
+      assert.deepEqual(replies.slice(-2), [10000 - 500 * (i + 1), 500 * (i + 1)]);
     }
     stop = true;
     await observer;
-    assert.equal(partial, 0);
-    assert.deepEqual(await rc.mget("{acct}:a", "{acct}:b"), ["50", "50"]);
+    assert.equal(partial, 0, `${partial} of ${looks} looks saw a partial transaction`);
+    assert.ok(looks > 0);
+    assert.deepEqual(await rc.mget("{acct}:a", "{acct}:b"), ["5000", "5000"]);
   });
 
   await t.step("multi() across slots fails before anything is sent", async () => {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { RedisCluster } from "../mod.ts";
 import type { ReadFrom } from "../mod.ts";
 import { LocalCluster } from "./_cluster.ts";
-import { prng } from "./_keys.ts";
+import { prng, tagPerSlot } from "./_keys.ts";
 
 /** GET calls each node served since the last reset, by role. */
 async function getCalls(rc: RedisCluster<true>): Promise<{ master: number; replica: number }> {
@@ -20,12 +20,16 @@ async function resetStats(rc: RedisCluster<true>): Promise<void> {
 
 type Op = [string, ...(string | number)[]];
 
-/** A deterministic mix of writes and reads over keys in every slot range. */
+const TAGS = tagPerSlot();
+/** 2000 key stems in 2000 slots spread over the whole slot space (8191 is odd: no repeats). */
+const STEMS = Array.from({ length: 2000 }, (_, i) => `{${TAGS[(i * 8191) % 16384]}}`);
+
+/** A deterministic mix of writes and reads over keys all over the slot space. */
 function mixedOps(n: number, prefix: string): Op[] {
   const rand = prng(42);
   const ops: Op[] = [];
   for (let i = 0; i < n; i++) {
-    const k = `${prefix}:${Math.floor(rand() * 2000)}`;
+    const k = `${prefix}:${STEMS[Math.floor(rand() * STEMS.length)]}`;
     const pick = Math.floor(rand() * 6);
     if (pick === 0) ops.push(["SET", `${k}:s`, String(i)]);
     else if (pick === 1) ops.push(["GET", `${k}:s`]);
