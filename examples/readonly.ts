@@ -26,8 +26,12 @@ for (const key of ["foo16706", "foo81"]) {
 
 {
   await using pipe = ro.pipeline();
-  const replies = await pipe.get("foo81").get("foo16706").execute();
-  console.log("readonly pipeline ->", replies); // ["foo", "bar"]
+  const served: string[] = ["", ""];
+  const replies = await pipe
+    .get("foo81", { onServed: (n) => served[0] = `${n.role} ${n.address}` })
+    .get("foo16706", { onServed: (n) => served[1] = `${n.role} ${n.address}` })
+    .execute();
+  console.log("readonly pipeline ->", replies, `(served by ${served.join(" and ")})`); // ["foo", "bar"]
 }
 
 // Unlike the reference design, a write through a readonly client is safe: it goes to the master.
