@@ -58,7 +58,11 @@ export interface _Core {
   readonly commands: _CommandCache;
   readonly topology: _Topology;
   ready(): Promise<void> | undefined;
-  exec(args: readonly RedisArgument[], call: CallOptions | undefined): Promise<RedisReply>;
+  exec(
+    args: readonly RedisArgument[],
+    call: CallOptions | undefined,
+    batch?: boolean,
+  ): Promise<RedisReply>;
 }
 
 /**
@@ -152,7 +156,7 @@ export class RedisCluster<D extends boolean = false> implements AsyncDisposable 
       commands: this.#commands,
       topology: this.#topology,
       ready: () => this.#ready ? undefined : this.connect(),
-      exec: (args, call) => this.#exec(args, call),
+      exec: (args, call, batch) => this.#exec(args, call, batch),
     };
   }
 
@@ -301,9 +305,13 @@ export class RedisCluster<D extends boolean = false> implements AsyncDisposable 
   }
 
   // Not async: a plain GET costs one promise from here down, not one per layer.
-  #exec(args: readonly RedisArgument[], call: CallOptions | undefined): Promise<RedisReply> {
+  #exec(
+    args: readonly RedisArgument[],
+    call: CallOptions | undefined,
+    batch = false,
+  ): Promise<RedisReply> {
     if (this.#closed) return Promise.reject(new ConnectionError("the client is closed"));
-    if (!this.#ready) return this.connect().then(() => this.#exec(args, call));
+    if (!this.#ready) return this.connect().then(() => this.#exec(args, call, batch));
     try {
       const name = _commandName(args);
       const fan = _fanOutRule(name, args);
@@ -312,9 +320,9 @@ export class RedisCluster<D extends boolean = false> implements AsyncDisposable 
       if (parts) return this.#splitRun(name, parts, call);
       const route = this.#commands.route(args);
       if (route instanceof Promise) {
-        return route.then((r) => this.#executor.run({ args, route: r, call }));
+        return route.then((r) => this.#executor.run({ args, route: r, call, batch }));
       }
-      return this.#executor.run({ args, route, call });
+      return this.#executor.run({ args, route, call, batch });
     } catch (e) {
       // Arguments the builders let through can still fail to hash: reject, never throw.
       return Promise.reject(e);

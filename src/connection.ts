@@ -122,7 +122,7 @@ export class Connection {
     const timeoutMs = options?.timeoutMs ?? this.#options.commandTimeoutMs;
     if (timeoutMs !== undefined) this.#armDeadline(entry, timeoutMs);
     if (options?.signal) this.#watchSignal(entry, options.signal);
-    this.#scheduleFlush();
+    this.#scheduleFlush(options?.batch === true);
     return p.promise;
   }
 
@@ -153,10 +153,10 @@ export class Connection {
     }
   }
 
-  #scheduleFlush(): void {
+  #scheduleFlush(batch: boolean): void {
     if (this.#writing || this.#flushQueued) return;
     this.#flushQueued = true;
-    if (this.#options.autoPipelining === false) void this.#flush();
+    if (this.#options.autoPipelining === false && !batch) void this.#flush();
     else queueMicrotask(() => void this.#flush());
   }
 

@@ -32,6 +32,8 @@ export interface _Command {
   readonly args: readonly RedisArgument[];
   readonly route: _Route;
   readonly call: CallOptions | undefined;
+  /** Part of an explicit pipeline: written with the rest of it, whatever `autoPipelining` says. */
+  readonly batch?: boolean;
 }
 
 /** Sends commands to the right node and retries them as the retry table says. */
@@ -219,7 +221,9 @@ export class _Executor {
   /** One try on one node; a plain command costs the connection's own promise and no other. */
   #attempt(node: NodeInfo, cmd: _Command, asking: boolean): Promise<RedisReply> {
     if (cmd.route.blocking) return this.#sendBlocking(node, cmd, asking);
-    const options = this.sendOptions(cmd.call);
+    const options = cmd.batch
+      ? { ...this.sendOptions(cmd.call), batch: true }
+      : this.sendOptions(cmd.call);
     const c = this.#pool.get(node);
     if (c instanceof Connection) return sendOn(c, cmd.args, options, asking);
     return c.then((conn) => sendOn(conn, cmd.args, options, asking));

@@ -176,7 +176,7 @@ export class Pipeline<D extends boolean = false> implements AsyncDisposable {
   }
 
   #run(q: _Queued, call: CallOptions | undefined): Promise<unknown> {
-    return this.#core.exec(q.args, call).then(
+    return this.#core.exec(q.args, call, true).then(
       (r) => r instanceof RedisError ? r : q.transform ? q.transform(r) : r,
       asError,
     );

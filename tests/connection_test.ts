@@ -136,3 +136,21 @@ Deno.test("Connection fails cleanly on a malformed reply and on a stalled handsh
     await conn.close();
   });
 });
+
+Deno.test("with autoPipelining off, commands go out one by one unless sent as a batch", async () => {
+  const reads: number[] = [];
+  await using fake = fakeServer((req, reply) => {
+    reads.push(req.commands);
+    reply("+OK\r\n".repeat(req.commands));
+  });
+  const conn = await Connection.connect({
+    host: "127.0.0.1",
+    port: fake.port,
+    autoPipelining: false,
+  });
+  await Promise.all(Array.from({ length: 20 }, () => conn.send(["PING"], { batch: true })));
+  assert.deepEqual(reads, [20]);
+  await conn.send(["PING"]);
+  assert.deepEqual(reads, [20, 1]);
+  await conn.close();
+});
