@@ -1,8 +1,6 @@
 /** Installs the typed command table as methods, once per class. */
 import { COMMAND_TABLE } from "./commands.ts";
 import type { BuiltCommand } from "./commands.ts";
-import { RedisError } from "./errors.ts";
-import type { RedisReply } from "./types.ts";
 
 /** Defines one method per typed command on `proto`, each handing its built command to `use`. */
 export function _installCommands<T>(
@@ -22,10 +20,13 @@ export function _installCommands<T>(
   }
 }
 
-/** As `_installCommands`, for methods that return promises: bad arguments reject, not throw. */
+/**
+ * As `_installCommands`, for methods that return promises: bad arguments reject, not throw.
+ * `send` settles with the method's final value: error replies thrown, transforms applied.
+ */
 export function _installCalls<T>(
   proto: T,
-  send: (self: T, built: BuiltCommand) => Promise<RedisReply>,
+  send: (self: T, built: BuiltCommand) => Promise<unknown>,
   only?: ReadonlySet<string>,
 ): void {
   for (const [name, build] of COMMAND_TABLE) {
@@ -38,16 +39,10 @@ export function _installCalls<T>(
         } catch (e) {
           return Promise.reject(e);
         }
-        return send(this, built).then((reply) => _finish(reply, built));
+        return send(this, built);
       },
       writable: true,
       configurable: true,
     });
   }
-}
-
-/** The API edge: error replies throw, others get the method's transform. */
-export function _finish(reply: RedisReply, built: BuiltCommand): unknown {
-  if (reply instanceof RedisError) throw reply;
-  return built.transform ? built.transform(reply) : reply;
 }

@@ -1,10 +1,19 @@
 /** The in-order queue of commands awaiting replies on one connection. */
 import type { RedisArgument, RedisReply } from "./types.ts";
 
+/**
+ * Receives the outcome of one command, once: its reply (a `RedisError` value for an error
+ * reply) from the read loop, or the error it was lost to (at once, when it could not be queued).
+ * A sink must not throw: it runs inside the connection's read loop.
+ */
+export interface _ReplySink {
+  reply(reply: RedisReply): void;
+  fail(error: Error): void;
+}
+
 /** One command awaiting its reply. Mutable on purpose: it is settled in place. */
 export interface _Pending {
-  resolve: (reply: RedisReply) => void;
-  reject: (error: Error) => void;
+  sink: _ReplySink;
   decode: boolean;
   done: boolean;
   deadline: number;

@@ -7,7 +7,8 @@ import { ConnectionError, RedisError } from "./errors.ts";
 import { _NodePool } from "./node_pool.ts";
 import { _Topology } from "./topology.ts";
 import { _CommandCache, _commandName } from "./command_cache.ts";
-import { _Executor } from "./executor.ts";
+import { _atEdge, _Executor } from "./executor.ts";
+import type { _Edge } from "./executor.ts";
 import { _Freshness } from "./freshness.ts";
 import { _merge, _split } from "./multi_key.ts";
 import type { _Part } from "./multi_key.ts";
@@ -63,6 +64,12 @@ export interface _Core {
     call: CallOptions | undefined,
     batch?: boolean,
   ): Promise<RedisReply>;
+  /** As `exec`, settled as the API edge does: error replies thrown, `edge.transform` applied. */
+  call(
+    args: readonly RedisArgument[],
+    call: CallOptions | undefined,
+    edge: _Edge,
+  ): Promise<unknown>;
 }
 
 /**
@@ -82,7 +89,7 @@ export interface _Core {
  */
 export class RedisCluster<D extends boolean = false> implements AsyncDisposable {
   static {
-    _installCalls(this.prototype, (self, b) => self._core.exec(b.args, b.options));
+    _installCalls(this.prototype, (self, b) => self._core.call(b.args, b.options, b));
   }
   #settings: _Settings;
   #pool: _NodePool;
@@ -157,6 +164,7 @@ export class RedisCluster<D extends boolean = false> implements AsyncDisposable 
       topology: this.#topology,
       ready: () => this.#ready ? undefined : this.connect(),
       exec: (args, call, batch) => this.#exec(args, call, batch),
+      call: (args, call, edge) => this.#exec(args, call, false, edge),
     };
   }
 
@@ -304,25 +312,38 @@ export class RedisCluster<D extends boolean = false> implements AsyncDisposable 
     return role === "master" ? masters : role === "replica" ? replicas : [...masters, ...replicas];
   }
 
-  // Not async: a plain GET costs one promise from here down, not one per layer.
+  // Not async: a typed GET on a connected node costs one promise in all, settled straight from
+  // the connection's read loop (see _Call in executor.ts); only retries take the async path.
+  #exec(
+    args: readonly RedisArgument[],
+    call: CallOptions | undefined,
+    batch?: boolean,
+  ): Promise<RedisReply>;
+  #exec(
+    args: readonly RedisArgument[],
+    call: CallOptions | undefined,
+    batch: boolean,
+    edge: _Edge | undefined,
+  ): Promise<unknown>;
   #exec(
     args: readonly RedisArgument[],
     call: CallOptions | undefined,
     batch = false,
-  ): Promise<RedisReply> {
+    edge?: _Edge,
+  ): Promise<unknown> {
     if (this.#closed) return Promise.reject(new ConnectionError("the client is closed"));
-    if (!this.#ready) return this.connect().then(() => this.#exec(args, call, batch));
+    if (!this.#ready) return this.connect().then(() => this.#exec(args, call, batch, edge));
     try {
       const name = _commandName(args);
       const fan = _fanOutRule(name, args);
-      if (fan) return this.#fanOut(fan, args, call);
+      if (fan) return _atEdge(this.#fanOut(fan, args, call), edge);
       const parts = _split(name, args);
-      if (parts) return this.#splitRun(name, parts, call);
+      if (parts) return _atEdge(this.#splitRun(name, parts, call), edge);
       const route = this.#commands.route(args);
       if (route instanceof Promise) {
-        return route.then((r) => this.#executor.run({ args, route: r, call, batch }));
+        return route.then((r) => this.#executor.run({ args, route: r, call, batch }, edge));
       }
-      return this.#executor.run({ args, route, call, batch });
+      return this.#executor.run({ args, route, call, batch }, edge);
     } catch (e) {
       // Arguments the builders let through can still fail to hash: reject, never throw.
       return Promise.reject(e);

@@ -10,7 +10,7 @@ import { RespPush } from "./types.ts";
 import type { RedisArgument, RedisReply } from "./types.ts";
 import { _formatAddress } from "./_address.ts";
 import { _PendingQueue } from "./_pending.ts";
-import type { _Pending } from "./_pending.ts";
+import type { _Pending, _ReplySink } from "./_pending.ts";
 import { _openSocket, _writeAll } from "./_socket.ts";
 import type { ConnectionOptions, SendOptions } from "./connection_options.ts";
 
@@ -100,16 +100,24 @@ export class Connection {
 
   /** Sends one command; resolves with its reply (a `RedisError` value for an error reply). */
   send(args: readonly RedisArgument[], options?: SendOptions): Promise<RedisReply> {
-    if (this.#closed !== undefined) return Promise.reject(this.#closedError(false));
+    const p = Promise.withResolvers<RedisReply>();
+    this.sendTo(args, options, { reply: p.resolve, fail: p.reject });
+    return p.promise;
+  }
+
+  /**
+   * As `send`, for a caller that keeps its own promise: the outcome goes to `sink`. Errors found
+   * before anything is queued (closed connection, bad argument) reach `sink.fail` at once.
+   */
+  sendTo(args: readonly RedisArgument[], options: SendOptions | undefined, sink: _ReplySink): void {
+    if (this.#closed !== undefined) return sink.fail(this.#closedError(false));
     try {
       this.#writer.write(args);
     } catch (e) {
-      return Promise.reject(e);
+      return sink.fail(e instanceof Error ? e : new Error(String(e)));
     }
-    const p = Promise.withResolvers<RedisReply>();
     const entry: _Pending = {
-      resolve: p.resolve,
-      reject: p.reject,
+      sink,
       decode: options?.decode ?? false,
       done: false,
       deadline: Infinity,
@@ -123,7 +131,6 @@ export class Connection {
     if (timeoutMs !== undefined) this.#armDeadline(entry, timeoutMs);
     if (options?.signal) this.#watchSignal(entry, options.signal);
     this.#scheduleFlush(options?.batch === true);
-    return p.promise;
   }
 
   /** Closes the socket; pending commands reject with `ConnectionError`. Idempotent. */
@@ -245,7 +252,7 @@ export class Connection {
     }
     if (entry.done) return; // timed out or aborted: its reply is dropped to keep the stream in step
     settle(entry);
-    entry.resolve(entry.decode ? decodeReply(reply) : reply);
+    entry.sink.reply(entry.decode ? decodeReply(reply) : reply);
   }
 
   #armDeadline(entry: _Pending, timeoutMs: number): void {
@@ -269,7 +276,7 @@ export class Connection {
       if (e.done || e.deadline === Infinity) continue;
       if (e.deadline <= now) {
         settle(e);
-        e.reject(
+        e.sink.fail(
           new TimeoutError(`${String(e.name)} timed out on ${this.address}`, {
             address: this.address,
           }),
@@ -283,7 +290,7 @@ export class Connection {
     const abort = (): void => {
       if (entry.done) return;
       settle(entry);
-      entry.reject(
+      entry.sink.fail(
         new TimeoutError(`${String(entry.name)} on ${this.address} was aborted`, {
           address: this.address,
           cause: signal.reason,
@@ -320,7 +327,7 @@ export class Connection {
     for (const e of this.#pending.drain()) {
       if (!e.done) {
         settle(e);
-        e.reject(this.#closedError(i < unsentFrom));
+        e.sink.fail(this.#closedError(i < unsentFrom));
       }
       i++;
     }

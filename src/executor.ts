@@ -15,6 +15,7 @@ import type { _Route } from "./command_cache.ts";
 import type { RedisArgument, RedisReply } from "./types.ts";
 import type { CallOptions } from "./call_options.ts";
 import type { _Freshness } from "./freshness.ts";
+import type { _ReplySink } from "./_pending.ts";
 
 /** Executor settings, validated by the facade. */
 export interface _ExecutorOptions {
@@ -36,6 +37,17 @@ export interface _Command {
   readonly batch?: boolean;
 }
 
+/** What the API edge does with a final reply: throw an error reply, else transform it. */
+export interface _Edge {
+  readonly transform?: ((reply: RedisReply) => unknown) | undefined;
+}
+
+/** A first try already under way, for the retry loop to pick up. */
+interface _FirstTry {
+  readonly node: NodeInfo;
+  readonly outcome: Promise<RedisReply>;
+}
+
 /** Sends commands to the right node and retries them as the retry table says. */
 export class _Executor {
   #topology: _Topology;
@@ -55,8 +67,36 @@ export class _Executor {
     this.#options = options;
   }
 
-  /** Runs a command; error replies come back as `RedisError` values, not thrown. */
-  async run(cmd: _Command): Promise<RedisReply> {
+  /**
+   * Runs a command. Without `edge`, error replies resolve as `RedisError` values; with it (the
+   * API edge), they reject and other replies get the edge's transform. A plain command whose
+   * node is connected costs one promise: the connection reports to a `_Call`, which settles it.
+   */
+  run(cmd: _Command): Promise<RedisReply>;
+  run(cmd: _Command, edge: _Edge | undefined): Promise<unknown>;
+  run(cmd: _Command, edge?: _Edge): Promise<unknown> {
+    if (cmd.call === undefined && !cmd.route.blocking) {
+      const node = this.#target(cmd, undefined);
+      if (node !== undefined) {
+        const options = this.#commandOptions(cmd);
+        const c = this.#pool.get(node);
+        if (c instanceof Connection) {
+          const call = new _Call(this, cmd, node, edge);
+          c.sendTo(cmd.args, options, call);
+          return call.promise;
+        }
+        const outcome = c.then((conn) => sendOn(conn, cmd.args, options, false));
+        return _atEdge(this.resume(cmd, { node, outcome }), edge);
+      }
+    }
+    return _atEdge(this.resume(cmd, undefined), edge);
+  }
+
+  /**
+   * The retry loop, from a first try already made (`first`) or from scratch; error replies
+   * resolve as `RedisError` values.
+   */
+  async resume(cmd: _Command, first: _FirstTry | undefined): Promise<RedisReply> {
     const { maxRedirections } = this.#options;
     const signal = cmd.call?.signal;
     let asking: NodeInfo | undefined;
@@ -64,7 +104,7 @@ export class _Executor {
     let last: unknown;
     for (let attempt = 0; attempt <= maxRedirections; attempt++) {
       if (signal?.aborted) throw aborted(cmd, signal);
-      const node = asking ?? this.#target(cmd, avoid);
+      const node = first?.node ?? asking ?? this.#target(cmd, avoid);
       if (node === undefined) {
         last = new ConnectionError(`no node serves slot ${cmd.route.slot} for ${name(cmd)}`);
         await this.#pause(attempt, true);
@@ -72,7 +112,9 @@ export class _Executor {
       }
       let reply: RedisReply;
       try {
-        reply = await this.#attempt(node, cmd, asking !== undefined);
+        const outcome = first?.outcome ?? this.#attempt(node, cmd, asking !== undefined);
+        first = undefined;
+        reply = await outcome;
       } catch (e) {
         if (!(e instanceof ConnectionError)) throw e;
         // A write that may have reached the server is never sent twice unasked.
@@ -86,9 +128,7 @@ export class _Executor {
         continue;
       }
       if (!(reply instanceof RedisError)) {
-        if (!cmd.route.readOnly && cmd.route.slot !== undefined) {
-          this.freshness.wrote(cmd.route.slot, node.address);
-        }
+        this.wrote(cmd, node);
         if (cmd.call !== undefined) await this.#afterReply(node, cmd);
         return reply;
       }
@@ -132,6 +172,13 @@ export class _Executor {
       }
     }
     throw new ClusterRedirectionError(name(cmd), maxRedirections + 1, last, cmd.route.slot);
+  }
+
+  /** Records a successful write for `readYourWrites`. */
+  wrote(cmd: _Command, node: NodeInfo): void {
+    if (!cmd.route.readOnly && cmd.route.slot !== undefined) {
+      this.freshness.wrote(cmd.route.slot, node.address);
+    }
   }
 
   async #afterReply(node: NodeInfo, cmd: _Command): Promise<void> {
@@ -221,9 +268,7 @@ export class _Executor {
   /** One try on one node; a plain command costs the connection's own promise and no other. */
   #attempt(node: NodeInfo, cmd: _Command, asking: boolean): Promise<RedisReply> {
     if (cmd.route.blocking) return this.#sendBlocking(node, cmd, asking);
-    const options = cmd.batch
-      ? { ...this.sendOptions(cmd.call), batch: true }
-      : this.sendOptions(cmd.call);
+    const options = this.#commandOptions(cmd);
     const c = this.#pool.get(node);
     if (c instanceof Connection) return sendOn(c, cmd.args, options, asking);
     return c.then((conn) => sendOn(conn, cmd.args, options, asking));
@@ -242,6 +287,11 @@ export class _Executor {
   }
 
   #defaults: SendOptions | undefined;
+
+  #commandOptions(cmd: _Command): SendOptions {
+    const options = this.sendOptions(cmd.call);
+    return cmd.batch ? { ...options, batch: true } : options;
+  }
 
   /** Send options for a call, with the client's defaults. */
   sendOptions(call: CallOptions | undefined): SendOptions {
@@ -291,4 +341,66 @@ function aborted(cmd: _Command, signal: AbortSignal): TimeoutError {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The API edge's handling of a final reply; a `RedisError` reply throws. */
+export function _finish(reply: RedisReply, edge: _Edge): unknown {
+  if (reply instanceof RedisError) throw reply;
+  return edge.transform ? edge.transform(reply) : reply;
+}
+
+/** `p`, settled as the API edge does when there is one. */
+export function _atEdge(p: Promise<RedisReply>, edge: _Edge | undefined): Promise<unknown> {
+  return edge === undefined ? p : p.then((reply) => _finish(reply, edge));
+}
+
+/**
+ * One command's first try on a connected node. The connection reports straight to it, and it
+ * settles the command's only promise, unless the reply asks for a retry: then the retry loop
+ * takes over from this outcome.
+ */
+class _Call implements _ReplySink {
+  readonly promise: Promise<unknown>;
+  #resolve: (value: unknown) => void;
+  #reject: (error: unknown) => void;
+  #executor: _Executor;
+  #cmd: _Command;
+  #node: NodeInfo;
+  #edge: _Edge | undefined;
+
+  constructor(executor: _Executor, cmd: _Command, node: NodeInfo, edge: _Edge | undefined) {
+    const { promise, resolve, reject } = Promise.withResolvers<unknown>();
+    this.promise = promise;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    this.#executor = executor;
+    this.#cmd = cmd;
+    this.#node = node;
+    this.#edge = edge;
+  }
+
+  reply(reply: RedisReply): void {
+    if (reply instanceof RedisError) {
+      if (_RETRY_TABLE[reply.kind] !== "fail") return this.#resume(Promise.resolve(reply));
+    } else this.#executor.wrote(this.#cmd, this.#node);
+    this.#settle(reply);
+  }
+
+  fail(error: Error): void {
+    this.#resume(Promise.reject(error));
+  }
+
+  #resume(outcome: Promise<RedisReply>): void {
+    this.#executor.resume(this.#cmd, { node: this.#node, outcome })
+      .then((reply) => this.#settle(reply), this.#reject);
+  }
+
+  #settle(reply: RedisReply): void {
+    if (this.#edge === undefined) return this.#resolve(reply);
+    try {
+      this.#resolve(_finish(reply, this.#edge));
+    } catch (e) {
+      this.#reject(e);
+    }
+  }
 }

@@ -31,7 +31,7 @@ class _ReplicaView {
   static {
     _installCalls(
       this.prototype,
-      (self, b) => self.core.exec(b.args, { readFrom: self.readFrom, ...b.options }),
+      (self, b) => self.core.call(b.args, { readFrom: self.readFrom, ...b.options }, b),
       new Set(READ_ONLY_METHODS),
     );
   }

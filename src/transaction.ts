@@ -10,6 +10,7 @@ import type { CallOptions } from "./call_options.ts";
 import type { NodeInfo } from "./read_policy.ts";
 import type { RedisArgument, RedisKey, RedisReply } from "./types.ts";
 import { _installCalls, _installCommands } from "./_install.ts";
+import { _finish } from "./executor.ts";
 import type { RedisCommands } from "./commands.ts";
 import { keySlot } from "./slot.ts";
 
@@ -166,7 +167,10 @@ export interface Transaction<D extends boolean = false> extends RedisCommands<D,
  */
 export class WatchContext<D extends boolean = false> {
   static {
-    _installCalls(this.prototype, (self, b) => self.#send(b.args, b.options));
+    _installCalls(
+      this.prototype,
+      (self, b) => self.#send(b.args, b.options).then((reply) => _finish(reply, b)),
+    );
   }
   #core: _Core;
   #conn: Connection;
