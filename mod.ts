@@ -53,7 +53,12 @@ export {
 } from "./src/types.ts";
 export * from "./src/commands.ts";
 export { Connection } from "./src/connection.ts";
-export type { ConnectionOptions, SendOptions, TlsOptions } from "./src/connection_options.ts";
+export type {
+  ConnectionOptions,
+  ReplySink,
+  SendOptions,
+  TlsOptions,
+} from "./src/connection_options.ts";
 export type { ConnectionFactory } from "./src/node_pool.ts";
 export { CommandWriter, encodeCommand } from "./src/resp_encoder.ts";
 export { type DecoderOptions, NEED_MORE, RespDecoder } from "./src/resp_decoder.ts";

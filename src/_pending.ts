@@ -1,19 +1,10 @@
 /** The in-order queue of commands awaiting replies on one connection. */
-import type { RedisArgument, RedisReply } from "./types.ts";
-
-/**
- * Receives the outcome of one command, once: its reply (a `RedisError` value for an error
- * reply) from the read loop, or the error it was lost to (at once, when it could not be queued).
- * A sink must not throw: it runs inside the connection's read loop.
- */
-export interface _ReplySink {
-  reply(reply: RedisReply): void;
-  fail(error: Error): void;
-}
+import type { RedisArgument } from "./types.ts";
+import type { ReplySink } from "./connection_options.ts";
 
 /** One command awaiting its reply. Mutable on purpose: it is settled in place. */
 export interface _Pending {
-  sink: _ReplySink;
+  sink: ReplySink;
   decode: boolean;
   done: boolean;
   deadline: number;

@@ -10,9 +10,9 @@ import { RespPush } from "./types.ts";
 import type { RedisArgument, RedisReply } from "./types.ts";
 import { _formatAddress } from "./_address.ts";
 import { _PendingQueue } from "./_pending.ts";
-import type { _Pending, _ReplySink } from "./_pending.ts";
+import type { _Pending } from "./_pending.ts";
 import { _openSocket, _writeAll } from "./_socket.ts";
-import type { ConnectionOptions, SendOptions } from "./connection_options.ts";
+import type { ConnectionOptions, ReplySink, SendOptions } from "./connection_options.ts";
 
 const SLAB_SIZE = 64 * 1024;
 const MIN_READ = 4 * 1024;
@@ -109,7 +109,7 @@ export class Connection {
    * As `send`, for a caller that keeps its own promise: the outcome goes to `sink`. Errors found
    * before anything is queued (closed connection, bad argument) reach `sink.fail` at once.
    */
-  sendTo(args: readonly RedisArgument[], options: SendOptions | undefined, sink: _ReplySink): void {
+  sendTo(args: readonly RedisArgument[], options: SendOptions | undefined, sink: ReplySink): void {
     if (this.#closed !== undefined) return sink.fail(this.#closedError(false));
     try {
       this.#writer.write(args);

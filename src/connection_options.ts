@@ -3,7 +3,7 @@
  * @module
  */
 import type { DecoderOptions } from "./resp_decoder.ts";
-import type { RespPush } from "./types.ts";
+import type { RedisReply, RespPush } from "./types.ts";
 
 /**
  * TLS settings for `Deno.connectTls`.
@@ -95,4 +95,23 @@ export interface SendOptions {
    * explicit pipeline share a write.
    * @default false */
   batch?: boolean;
+}
+
+/**
+ * Receives the outcome of one command, once: its reply (a `RedisError` value for an error
+ * reply) from the read loop, or the error it was lost to (at once, when it could not be queued).
+ * A sink must not throw: it runs inside the connection's read loop.
+ *
+ * @example
+ * ```ts ignore
+ * import type { ReplySink } from "@x/rcluster";
+ * const sink: ReplySink = { reply: (r) => console.log(r), fail: (e) => console.error(e) };
+ * conn.sendTo(["PING"], undefined, sink);
+ * ```
+ */
+export interface ReplySink {
+  /** The command's reply. */
+  reply(reply: RedisReply): void;
+  /** The error the command was lost to. */
+  fail(error: Error): void;
 }

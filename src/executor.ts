@@ -4,7 +4,7 @@
  * @module
  */
 import { Connection } from "./connection.ts";
-import type { SendOptions } from "./connection_options.ts";
+import type { ReplySink, SendOptions } from "./connection_options.ts";
 import { ClusterRedirectionError, ConnectionError, RedisError, TimeoutError } from "./errors.ts";
 import { _chooseReader } from "./read_policy.ts";
 import type { _ReadContext, NodeInfo, ReadFrom } from "./read_policy.ts";
@@ -15,7 +15,6 @@ import type { _Route } from "./command_cache.ts";
 import type { RedisArgument, RedisReply } from "./types.ts";
 import type { CallOptions } from "./call_options.ts";
 import type { _Freshness } from "./freshness.ts";
-import type { _ReplySink } from "./_pending.ts";
 
 /** Executor settings, validated by the facade. */
 export interface _ExecutorOptions {
@@ -359,7 +358,7 @@ export function _atEdge(p: Promise<RedisReply>, edge: _Edge | undefined): Promis
  * settles the command's only promise, unless the reply asks for a retry: then the retry loop
  * takes over from this outcome.
  */
-class _Call implements _ReplySink {
+class _Call implements ReplySink {
   readonly promise: Promise<unknown>;
   #resolve: (value: unknown) => void;
   #reject: (error: unknown) => void;
