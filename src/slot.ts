@@ -2,7 +2,6 @@
  * CRC16 (XMODEM) and Redis Cluster key slots with hash tags.
  * @module
  */
-import { encoder } from "./_bytes.ts";
 import type { RedisKey } from "./types.ts";
 
 /** Number of hash slots in a Redis Cluster. */
@@ -28,12 +27,17 @@ const TABLE: Uint16Array = (() => {
  * ```
  */
 export function crc16(bytes: Uint8Array, range?: { start?: number; end?: number }): number {
+  return crcOf(bytes, range?.start ?? 0, range?.end ?? bytes.length);
+}
+
+function crcOf(bytes: Uint8Array, start: number, end: number): number {
   let crc = 0;
-  const end = range?.end ?? bytes.length;
-  for (let i = range?.start ?? 0; i < end; i++) {
-    crc = ((crc << 8) & 0xff00) ^ TABLE[((crc >> 8) ^ bytes[i]!) & 0xff]!;
-  }
+  for (let i = start; i < end; i++) crc = step(crc, bytes[i]!);
   return crc;
+}
+
+function step(crc: number, byte: number): number {
+  return ((crc << 8) & 0xff00) ^ TABLE[((crc >> 8) ^ byte) & 0xff]!;
 }
 
 const OPEN = 0x7b; // {
@@ -44,17 +48,14 @@ function slotOfBytes(b: Uint8Array): number {
   if (open !== -1) {
     const close = b.indexOf(CLOSE, open + 1);
     // Only the first "{" counts, and an empty tag "{}" means the whole key is hashed.
-    if (close > open + 1) return crc16(b, { start: open + 1, end: close }) & 0x3fff;
+    if (close > open + 1) return crcOf(b, open + 1, close) & 0x3fff;
   }
-  return crc16(b) & 0x3fff;
+  return crcOf(b, 0, b.length) & 0x3fff;
 }
 
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
-  return true;
-}
-
-function slotOfAscii(s: string): number {
+// "{" and "}" never occur inside a multi-byte UTF-8 sequence, so the tag found in UTF-16 units
+// is the tag the server finds in bytes, and the bytes are produced on the fly, never allocated.
+function slotOfString(s: string): number {
   let start = 0;
   let end = s.length;
   const open = s.indexOf("{");
@@ -67,7 +68,27 @@ function slotOfAscii(s: string): number {
   }
   let crc = 0;
   for (let i = start; i < end; i++) {
-    crc = ((crc << 8) & 0xff00) ^ TABLE[((crc >> 8) ^ s.charCodeAt(i)) & 0xff]!;
+    let c = s.charCodeAt(i);
+    if (c < 0x80) {
+      crc = step(crc, c);
+      continue;
+    }
+    if (c < 0x800) {
+      crc = step(step(crc, 0xc0 | (c >> 6)), 0x80 | (c & 0x3f));
+      continue;
+    }
+    if (c >= 0xd800 && c <= 0xdfff) {
+      const d = i + 1 < end ? s.charCodeAt(i + 1) : 0;
+      if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
+        const cp = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
+        crc = step(step(crc, 0xf0 | (cp >> 18)), 0x80 | ((cp >> 12) & 0x3f));
+        crc = step(step(crc, 0x80 | ((cp >> 6) & 0x3f)), 0x80 | (cp & 0x3f));
+        i++;
+        continue;
+      }
+      c = 0xfffd; // a lone surrogate, replaced as TextEncoder does
+    }
+    crc = step(step(step(crc, 0xe0 | (c >> 12)), 0x80 | ((c >> 6) & 0x3f)), 0x80 | (c & 0x3f));
   }
   return crc & 0x3fff;
 }
@@ -85,8 +106,7 @@ function slotOfAscii(s: string): number {
  */
 export function keySlot(key: RedisKey): number {
   if (typeof key === "string") {
-    // ASCII keys (the common case) hash without allocating.
-    return isAscii(key) ? slotOfAscii(key) : slotOfBytes(encoder.encode(key));
+    return slotOfString(key);
   }
   if (key instanceof Uint8Array) return slotOfBytes(key);
   throw new TypeError(`keySlot(): key must be a string or Uint8Array, got ${typeof key}`);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { crc16, keySlot, SLOT_COUNT } from "../src/slot.ts";
 import type { RedisKey } from "../src/types.ts";
+import { prng } from "./_keys.ts";
 
 const te = new TextEncoder();
 
@@ -89,5 +90,17 @@ Deno.test("keySlot() always returns a slot in [0, 16383]", () => {
 Deno.test("keySlot() throws a TypeError for a key that is neither string nor bytes", () => {
   for (const bad of [42, 42n, null, undefined, {}, ["foo"], new ArrayBuffer(2)]) {
     assert.throws(() => keySlot(bad as unknown as RedisKey), TypeError);
+  }
+});
+
+Deno.test("keySlot() of any string equals keySlot() of its UTF-8 bytes, lone surrogates included", () => {
+  const rand = prng(2026);
+  const units = [0x41, 0x7b, 0x7d, 0x7f, 0x80, 0xe9, 0x7ff, 0x800, 0x4e2d, 0xd83d, 0xde00, 0xffff];
+  for (let round = 0; round < 20_000; round++) {
+    const length = Math.floor(rand() * 12);
+    const key = String.fromCharCode(
+      ...Array.from({ length }, () => units[Math.floor(rand() * units.length)]!),
+    );
+    assert.equal(keySlot(key), keySlot(te.encode(key)), JSON.stringify(key));
   }
 });
