@@ -116,14 +116,15 @@ function codecTable(codec: readonly CodecResult[]): string {
 
 function memoryTable(memory: readonly MemoryResult[]): string {
   const lines = [
-    "| memory after close() + GC | live heap above harness baseline after warm-up, KB | " +
-    "retained by a long run, KB | bytes / command |",
-    "|---|--:|--:|--:|",
+    "| memory after close() + GC | live heap above harness baseline after warm-ups, KB | " +
+    "retained by a long run, KB | by a second one, KB | bytes / command |",
+    "|---|--:|--:|--:|--:|",
   ];
   for (const m of memory) {
     lines.push(
       `| ${m.client} | ${int(m.afterWarmUp / 1024)} | ${int(m.retained / 1024)} ` +
-        `(${m.commands / 1000}k GETs) | ${m.perCommand.toFixed(2)} |`,
+        `(${m.commands / 1000}k GETs) | ${int(m.retainedAgain / 1024)} | ` +
+        `${m.perCommand.toFixed(2)} |`,
     );
   }
   return lines.join("\n");
