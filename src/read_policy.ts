@@ -89,17 +89,20 @@ export function _chooseReader(
   const { master } = shard;
   if (readFrom === "master") return master;
   if (typeof readFrom === "function") return readFrom(shard) ?? master;
-  const replicas = shard.replicas.filter((r) => ctx.usable(r));
-  switch (readFrom) {
-    case "replica":
-      return pick(replicas, ctx);
-    case "replica-preferred":
-      return pick(replicas, ctx) ?? master;
-  }
+  // Candidates gather in one reused array: a read allocates nothing here. The policy runs
+  // synchronously and calls nothing that could come back into it, so sharing is safe.
+  const candidates = CANDIDATES;
+  candidates.length = 0;
+  const withMaster = readFrom === "any" || readFrom === "nearest";
   // The master is a candidate like any other, so it is skipped too while it is unusable.
-  const all = ctx.usable(master) ? [master, ...replicas] : replicas;
-  return (readFrom === "any" ? pick(all, ctx) : nearest(all, ctx)) ?? master;
+  if (withMaster && ctx.usable(master)) candidates.push(master);
+  for (const r of shard.replicas) if (ctx.usable(r)) candidates.push(r);
+  const chosen = readFrom === "nearest" ? nearest(candidates, ctx) : pick(candidates, ctx);
+  candidates.length = 0;
+  return chosen ?? (readFrom === "replica" ? undefined : master);
 }
+
+const CANDIDATES: NodeInfo[] = [];
 
 function pick(nodes: readonly NodeInfo[], ctx: _ReadContext): NodeInfo | undefined {
   return nodes[Math.floor(ctx.random() * nodes.length)];
