@@ -88,10 +88,7 @@ export class Pipeline<D extends boolean = false> implements AsyncDisposable {
     transform: ((reply: RedisReply) => unknown) | undefined,
   ): this {
     if (this.#used) throw new TypeError("pipeline: commands cannot be added after execute()");
-    if (!Array.isArray(args) || args.length === 0) {
-      throw new TypeError("pipeline.sendCommand(): args must be a non-empty array");
-    }
-    this.#queue.push({ args, call, transform });
+    this.#queue.push(_queued("pipeline", args, call, transform));
     return this;
   }
 
@@ -181,6 +178,22 @@ export class Pipeline<D extends boolean = false> implements AsyncDisposable {
       asError,
     );
   }
+}
+
+/**
+ * A command for a pipeline's or transaction's queue, checked now: an empty command would fail
+ * only when sent, after the commands around it (in a transaction: inside MULTI).
+ */
+export function _queued(
+  where: "pipeline" | "multi()",
+  args: readonly RedisArgument[],
+  call: CallOptions | undefined,
+  transform: ((reply: RedisReply) => unknown) | undefined,
+): _Queued {
+  if (!Array.isArray(args) || args.length === 0) {
+    throw new TypeError(`${where}.sendCommand(): args must be a non-empty array`);
+  }
+  return { args, call, transform };
 }
 
 function asError(e: unknown): Error {

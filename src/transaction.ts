@@ -5,6 +5,7 @@
 import { RedisError } from "./errors.ts";
 import type { Connection } from "./connection.ts";
 import type { _Core } from "./cluster.ts";
+import { _queued } from "./pipeline.ts";
 import type { _Queued } from "./pipeline.ts";
 import type { CallOptions } from "./call_options.ts";
 import type { NodeInfo } from "./read_policy.ts";
@@ -13,6 +14,7 @@ import { _installCalls, _installCommands } from "./_install.ts";
 import { _finish } from "./executor.ts";
 import type { RedisCommands } from "./commands.ts";
 import { keySlot } from "./slot.ts";
+import { encodeCommand } from "./resp_encoder.ts";
 
 /**
  * `EXEC` returned nil: a watched key changed, so nothing was applied.
@@ -74,7 +76,7 @@ export class Transaction<D extends boolean = false> {
     call: CallOptions | undefined,
     transform: ((reply: RedisReply) => unknown) | undefined,
   ): this {
-    this.#queue.push({ args, call, transform });
+    this.#queue.push(_queued("multi()", args, call, transform));
     return this;
   }
 
@@ -85,6 +87,8 @@ export class Transaction<D extends boolean = false> {
    */
   async exec(): Promise<unknown[]> {
     const core = this.#core;
+    // A command that cannot be encoded would fail after MULTI, and EXEC would run the rest.
+    for (const q of this.#queue) encodeCommand(q.args);
     await core.ready();
     const slot = await this.#slot();
     const max = core.settings.maxRedirections;

@@ -159,6 +159,19 @@ Deno.test("pipelines and transactions on a real cluster", async (t) => {
     assert.equal(await rc.exists("x:1", "y:2"), 0);
   });
 
+  await t.step("a transaction with a command that cannot be sent runs none of it", async () => {
+    await rc.set("{bad}:a", "before");
+    assert.throws(() => rc.multi().sendCommand([]), TypeError);
+    const tx = rc.multi().set("{bad}:a", "after")
+      .sendCommand(["SET", "{bad}:b", undefined as unknown as string]);
+    await assert.rejects(
+      tx.exec(),
+      (e: unknown) => e instanceof TypeError && /argument 2/.test(`${e}`),
+    );
+    assert.equal(await rc.get("{bad}:a"), "before");
+    assert.equal(await rc.exists("{bad}:b"), 0);
+  });
+
   await t.step("WATCH aborts on a concurrent change and commits otherwise", async () => {
     await rc.set("{w}:n", "1");
     await assert.rejects(
