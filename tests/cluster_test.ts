@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { RedisCluster } from "../mod.ts";
-import { ConnectionError, RedisError } from "../src/errors.ts";
+import { ConnectionError, RedisError, TimeoutError } from "../src/errors.ts";
 import { keySlot } from "../src/slot.ts";
 import { Connection } from "../src/connection.ts";
 import { LocalCluster } from "./_cluster.ts";
@@ -160,6 +160,22 @@ Deno.test("RedisCluster against a real 6-node cluster", async (t) => {
       await new Promise((r) => setTimeout(r, 200)); // longer than commandTimeoutMs
       await patient.rpush("{q}:jobs", "job-1");
       assert.deepEqual(await popped, ["{q}:jobs", "job-1"]);
+    },
+  );
+
+  await t.step(
+    "a per-call signal or timeoutMs cancels one command; the client carries on",
+    async () => {
+      const ctl = new AbortController();
+      const waiting = rc.blpop(["{q}:never"], 5, { signal: ctl.signal });
+      setTimeout(() => ctl.abort(new Error("user gave up")), 50);
+      await assert.rejects(waiting, TimeoutError);
+      await assert.rejects(rc.blpop(["{q}:never"], 5, { timeoutMs: 50 }), TimeoutError);
+      await assert.rejects(rc.get("{q}:other", { signal: AbortSignal.abort() }), TimeoutError);
+      await rc.rpush("{q}:never", "late");
+      // The cancelled BLPOPs are gone with their connections: nothing consumed the element.
+      assert.deepEqual(await rc.lrange("{q}:never", 0, -1), ["late"]);
+      assert.equal(await rc.del("{q}:never"), 1);
     },
   );
 
