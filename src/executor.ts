@@ -4,7 +4,7 @@
  * @module
  */
 import { Connection } from "./connection.ts";
-import type { ReplySink, SendOptions } from "./connection_options.ts";
+import type { SendOptions } from "./connection_options.ts";
 import { ClusterRedirectionError, ConnectionError, RedisError, TimeoutError } from "./errors.ts";
 import { _chooseReader } from "./read_policy.ts";
 import type { _ReadContext, NodeInfo, ReadFrom } from "./read_policy.ts";
@@ -15,6 +15,8 @@ import type { _Route } from "./command_cache.ts";
 import type { RedisArgument, RedisReply } from "./types.ts";
 import type { CallOptions } from "./call_options.ts";
 import type { _Freshness } from "./freshness.ts";
+import { _atEdge, _Call } from "./_call.ts";
+import type { _Edge } from "./_call.ts";
 
 /** Executor settings, validated by the facade. */
 export interface _ExecutorOptions {
@@ -36,13 +38,8 @@ export interface _Command {
   readonly batch?: boolean;
 }
 
-/** What the API edge does with a final reply: throw an error reply, else transform it. */
-export interface _Edge {
-  readonly transform?: ((reply: RedisReply) => unknown) | undefined;
-}
-
 /** A first try already under way, for the retry loop to pick up. */
-interface _FirstTry {
+export interface _FirstTry {
   readonly node: NodeInfo;
   readonly outcome: Promise<RedisReply>;
 }
@@ -340,66 +337,4 @@ function aborted(cmd: _Command, signal: AbortSignal): TimeoutError {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** The API edge's handling of a final reply; a `RedisError` reply throws. */
-export function _finish(reply: RedisReply, edge: _Edge): unknown {
-  if (reply instanceof RedisError) throw reply;
-  return edge.transform ? edge.transform(reply) : reply;
-}
-
-/** `p`, settled as the API edge does when there is one. */
-export function _atEdge(p: Promise<RedisReply>, edge: _Edge | undefined): Promise<unknown> {
-  return edge === undefined ? p : p.then((reply) => _finish(reply, edge));
-}
-
-/**
- * One command's first try on a connected node. The connection reports straight to it, and it
- * settles the command's only promise, unless the reply asks for a retry: then the retry loop
- * takes over from this outcome.
- */
-class _Call implements ReplySink {
-  readonly promise: Promise<unknown>;
-  #resolve: (value: unknown) => void;
-  #reject: (error: unknown) => void;
-  #executor: _Executor;
-  #cmd: _Command;
-  #node: NodeInfo;
-  #edge: _Edge | undefined;
-
-  constructor(executor: _Executor, cmd: _Command, node: NodeInfo, edge: _Edge | undefined) {
-    const { promise, resolve, reject } = Promise.withResolvers<unknown>();
-    this.promise = promise;
-    this.#resolve = resolve;
-    this.#reject = reject;
-    this.#executor = executor;
-    this.#cmd = cmd;
-    this.#node = node;
-    this.#edge = edge;
-  }
-
-  reply(reply: RedisReply): void {
-    if (reply instanceof RedisError) {
-      if (_RETRY_TABLE[reply.kind] !== "fail") return this.#resume(Promise.resolve(reply));
-    } else this.#executor.wrote(this.#cmd, this.#node);
-    this.#settle(reply);
-  }
-
-  fail(error: Error): void {
-    this.#resume(Promise.reject(error));
-  }
-
-  #resume(outcome: Promise<RedisReply>): void {
-    this.#executor.resume(this.#cmd, { node: this.#node, outcome })
-      .then((reply) => this.#settle(reply), this.#reject);
-  }
-
-  #settle(reply: RedisReply): void {
-    if (this.#edge === undefined) return this.#resolve(reply);
-    try {
-      this.#resolve(_finish(reply, this.#edge));
-    } catch (e) {
-      this.#reject(e);
-    }
-  }
 }

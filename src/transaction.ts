@@ -11,7 +11,7 @@ import type { CallOptions } from "./call_options.ts";
 import type { NodeInfo } from "./read_policy.ts";
 import type { RedisArgument, RedisKey, RedisReply } from "./types.ts";
 import { _installCalls, _installCommands } from "./_install.ts";
-import { _finish } from "./executor.ts";
+import { _finish } from "./_call.ts";
 import type { RedisCommands } from "./commands.ts";
 import { keySlot } from "./slot.ts";
 import { encodeCommand } from "./resp_encoder.ts";
