@@ -170,3 +170,17 @@ Deno.test('_chooseReader() "any" and "nearest" fall back to the master when noth
   assert.equal(_chooseReader(SHARD, "any", ctx), MASTER);
   assert.equal(_chooseReader(SHARD, "nearest", ctx), MASTER);
 });
+
+Deno.test("_chooseReader() with one replica per shard: each policy as with several", () => {
+  const shard = { master: MASTER, replicas: [R1] };
+  assert.deepEqual([...tally(shard, "replica", context())], [[R1.address, 300]]);
+  assert.equal(_chooseReader(shard, "replica", context({ unusable: [R1] })), undefined);
+  assert.equal(_chooseReader(shard, "replica-preferred", context({ unusable: [R1] })), MASTER);
+  const any = tally(shard, "any", context());
+  assert.ok(any.get(MASTER.address)! > 100 && any.get(R1.address)! > 100, JSON.stringify([...any]));
+  assert.equal(_chooseReader(shard, "any", context({ random: () => 0 })), MASTER);
+  assert.equal(_chooseReader(shard, "any", context({ random: () => 0.9999999 })), R1);
+  assert.deepEqual([...tally(shard, "any", context({ unusable: [MASTER] }))], [[R1.address, 300]]);
+  assert.deepEqual([...tally(shard, "any", context({ unusable: [R1] }))], [[MASTER.address, 300]]);
+  assert.equal(_chooseReader(shard, "any", context({ unusable: [MASTER, R1] })), MASTER);
+});
