@@ -195,6 +195,7 @@ export class RespDecoder {
       let value: RedisReply | typeof NEED_MORE | typeof OPENED | undefined;
       if (this.#bulkType !== 0) value = this.#continueBulk();
       else if ((value = this.#wholeBulk()) !== undefined) { /* fast path taken */ }
+      else if ((value = this.#wholeScalar()) !== undefined) { /* fast path taken */ }
       else if (!this.#readLine()) return NEED_MORE;
       else value = this.#parseLine();
       if (value === NEED_MORE) return NEED_MORE;
@@ -245,6 +246,34 @@ export class RespDecoder {
     ) return undefined;
     this.#pos = end + 2;
     return _view(buf, i + 2, end);
+  }
+
+  /** `+OK` and small `:integers` whole in the current chunk, without the general line reader. */
+  #wholeScalar(): RedisReply | undefined {
+    const buf = this.#buf;
+    const pos = this.#pos;
+    const n = buf.length;
+    if (pos + 4 > n || this.#carried !== 0) return undefined;
+    const type = buf[pos];
+    if (type === PLUS) {
+      if (buf[pos + 1] !== 0x4f || buf[pos + 2] !== 0x4b || buf[pos + 3] !== CR) return undefined;
+      if (pos + 4 >= n || buf[pos + 4] !== LF) return undefined;
+      this.#pos = pos + 5;
+      return "OK";
+    }
+    if (type !== 0x3a) return undefined;
+    // Up to 15 digits, no sign: exact as a number; anything else takes the general path.
+    const limit = Math.min(n, pos + 1 + MAX_LENGTH_DIGITS);
+    let i = pos + 1;
+    let v = 0;
+    for (; i < limit; i++) {
+      const c = buf[i] as number;
+      if (c < ZERO || c > NINE) break;
+      v = v * 10 + c - ZERO;
+    }
+    if (i === pos + 1 || i + 1 >= n || buf[i] !== CR || buf[i + 1] !== LF) return undefined;
+    this.#pos = i + 2;
+    return v;
   }
 
   #parseLine(): RedisReply | typeof NEED_MORE | typeof OPENED {

@@ -685,3 +685,21 @@ Deno.test("bulkSink() lets the reader fill a large bulk payload in place", () =>
   assert.equal(d.next(), "OK");
   assert.equal(d.bulkSink(), undefined);
 });
+
+Deno.test("the +OK and :integer fast paths agree with the general reader at their edges", () => {
+  assert.deepEqual(decodeAll("+OK\r\n+OKAY\r\n+O\r\n:0\r\n:-5\r\n:42\r\n"), [
+    "OK",
+    "OKAY",
+    "O",
+    0,
+    -5,
+    42,
+  ]);
+  assert.deepEqual(decodeAll(":123456789012345\r\n:1234567890123456789\r\n"), [
+    123456789012345,
+    1234567890123456789n,
+  ]);
+  assert.deepEqual(decodeChunks([bytes("+OK\r"), bytes("\n:7"), bytes("\r\n")]), ["OK", 7]);
+  assertProtocolError(":12\r\r\n");
+  assertProtocolError("+OK\rX");
+});
