@@ -1,14 +1,20 @@
 import assert from "node:assert/strict";
 import { RedisCluster } from "../mod.ts";
-import { ClusterRedirectionError, ConnectionError } from "../src/errors.ts";
+import { ClusterRedirectionError, ConnectionError, TimeoutError } from "../src/errors.ts";
 import { NEED_MORE, RespDecoder } from "../src/resp_decoder.ts";
 import { decodeReply } from "../src/decode_reply.ts";
 import type { RedisReply } from "../src/types.ts";
 import { fakeServer } from "./_fake_server.ts";
 import type { FakeServer } from "./_fake_server.ts";
 
-/** A fake one-node cluster owning every slot; `answer` replies to each non-handshake command. */
-function fakeCluster(answer: (cmd: string[], port: number) => string | null): FakeServer {
+/**
+ * A fake one-node cluster owning every slot; `answer` replies to each non-handshake command
+ * (`null`: never), through `deliver` when given (to delay replies, in order).
+ */
+function fakeCluster(
+  answer: (cmd: string[], port: number) => string | null,
+  deliver: (text: string, reply: (text: string) => void) => void = (text, reply) => reply(text),
+): FakeServer {
   const decoders = new WeakMap<Deno.Conn, RespDecoder>();
   const server: FakeServer = fakeServer((req, reply, conn) => {
     let d = decoders.get(conn);
@@ -25,7 +31,7 @@ function fakeCluster(answer: (cmd: string[], port: number) => string | null): Fa
         );
       } else {
         const a = answer(cmd, server.port);
-        if (a !== null) reply(a);
+        if (a !== null) deliver(a, reply);
       }
     }
   });
@@ -86,4 +92,46 @@ Deno.test("a read lost to a dropped connection is retried; a sent write is not",
   const error = await write;
   assert.ok(error instanceof ConnectionError && error.sent, String(error));
   assert.equal(sets, 1);
+});
+
+Deno.test("a slow node: commandTimeoutMs rejects the command, and later ones get their own replies", async () => {
+  let delivered = 0;
+  let chain = Promise.resolve();
+  // Replies keep their order, as a server's do; the first one comes 300 ms late.
+  await using fake = fakeCluster(
+    (cmd) => `$${cmd[1]!.length}\r\n${cmd[1]}\r\n`,
+    (text, reply) => {
+      const late = ++delivered === 1;
+      chain = chain.then(() => late ? new Promise((r) => setTimeout(r, 300)) : undefined)
+        .then(() => reply(text));
+    },
+  );
+  await using rc = new RedisCluster({
+    startupNodes: [`127.0.0.1:${fake.port}`],
+    decodeResponses: true,
+    commandTimeoutMs: 100,
+    refreshIntervalMs: 0,
+  });
+  await rc.connect();
+  const started = performance.now();
+  await assert.rejects(rc.get("first"), (e: unknown) => e instanceof TimeoutError);
+  assert.ok(performance.now() - started < 250);
+  // The late reply of "first" is dropped; "second" gets its own.
+  assert.equal(await rc.get("second", { timeoutMs: 1000 }), "second");
+  await chain;
+});
+
+Deno.test("a malformed reply fails the commands in flight, and the client reconnects", async () => {
+  let gets = 0;
+  await using fake = fakeCluster(() => ++gets === 1 ? "?what\r\n" : "$1\r\nv\r\n");
+  await using rc = new RedisCluster({
+    startupNodes: [`127.0.0.1:${fake.port}`],
+    decodeResponses: true,
+    retryBaseMs: 1,
+    refreshIntervalMs: 0,
+  });
+  await rc.connect();
+  // A read lost with its connection is retried on a new one.
+  assert.equal(await rc.get("k"), "v");
+  assert.equal(await rc.get("k"), "v");
 });
