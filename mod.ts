@@ -23,17 +23,17 @@
  *
  * @module
  */
-export { type NodeClient, RedisCluster } from "./src/cluster.ts";
-export { Pipeline } from "./src/pipeline.ts";
-export { Transaction, WatchContext, WatchError, type WatchOptions } from "./src/transaction.ts";
-export type { ReplicaView } from "./src/replica_view.ts";
-export type { RedisClusterOptions, StartupNode } from "./src/options.ts";
-export type { CallOptions } from "./src/call_options.ts";
-export type { NodeInfo, ReadFrom, ReadFromFunction } from "./src/read_policy.ts";
-export { type NatMap, type Shard, SlotMap } from "./src/slot_map.ts";
-export type { Logger } from "./src/topology.ts";
-export type { ExecuteOptions, StreamedReply } from "./src/pipeline.ts";
-export type { ScanIteratorOptions } from "./src/iterators.ts";
+export { type NodeClient, RedisCluster } from "./src/api/cluster.ts";
+export { Pipeline } from "./src/api/pipeline.ts";
+export { Transaction, WatchContext, WatchError, type WatchOptions } from "./src/api/transaction.ts";
+export type { ReplicaView } from "./src/api/replica_view.ts";
+export type { RedisClusterOptions, StartupNode } from "./src/api/options.ts";
+export type { CallOptions } from "./src/execution/call_options.ts";
+export type { NodeInfo, ReadFrom, ReadFromFunction } from "./src/topology/read_policy.ts";
+export { type NatMap, type Shard, SlotMap } from "./src/topology/slot_map.ts";
+export type { Logger } from "./src/topology/topology.ts";
+export type { ExecuteOptions, StreamedReply } from "./src/api/pipeline.ts";
+export type { ScanIteratorOptions } from "./src/api/scan_iterators.ts";
 export {
   ClusterRedirectionError,
   ConnectionError,
@@ -43,7 +43,7 @@ export {
   type RedisErrorKind,
   TimeoutError,
 } from "./src/errors.ts";
-export { crc16, keySlot, SLOT_COUNT } from "./src/slot.ts";
+export { crc16, keySlot, SLOT_COUNT } from "./src/topology/slot.ts";
 export {
   type RedisArgument,
   type RedisKey,
@@ -51,18 +51,18 @@ export {
   RespPush,
   VerbatimString,
 } from "./src/types.ts";
-export * from "./src/commands.ts";
-export { Connection } from "./src/connection.ts";
+export * from "./src/commands/command_table.ts";
+export { Connection } from "./src/transport/connection.ts";
 export type {
   ConnectionOptions,
   ReplySink,
   SendOptions,
   TlsOptions,
-} from "./src/connection_options.ts";
-export type { ConnectionFactory } from "./src/node_pool.ts";
-export { CommandWriter, encodeCommand } from "./src/resp_encoder.ts";
-export { type DecoderOptions, NEED_MORE, RespDecoder } from "./src/resp_decoder.ts";
-export { decodeReply } from "./src/decode_reply.ts";
+} from "./src/transport/connection_options.ts";
+export type { ConnectionFactory } from "./src/transport/node_pool.ts";
+export { CommandWriter, encodeCommand } from "./src/protocol/resp_encoder.ts";
+export { type DecoderOptions, NEED_MORE, RespDecoder } from "./src/protocol/resp_decoder.ts";
+export { decodeReply } from "./src/protocol/decode_reply.ts";
 export {
   type BeginSearch,
   BUILTIN_COMMANDS,
@@ -70,5 +70,5 @@ export {
   type FindKeys,
   type KeySpec,
   parseCommandInfo,
-} from "./src/command_info.ts";
-export { isReadOnly, keyIndexes, resolveSpec } from "./src/key_specs.ts";
+} from "./src/routing/command_info.ts";
+export { isReadOnly, keyIndexes, resolveSpec } from "./src/routing/key_specs.ts";

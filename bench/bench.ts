@@ -26,7 +26,7 @@ import {
   type Sizes,
 } from "./scenarios.ts";
 import { type Job, type Outcome, runJob } from "./job.ts";
-import { LocalCluster } from "../tests/_cluster.ts";
+import { LocalCluster } from "../tests/_harness/local_cluster.ts";
 
 const LOAD_AT_START = Deno.loadavg();
 const OUT = new URL("./results/latest.json", import.meta.url).pathname;

@@ -3,7 +3,7 @@
  * 6-node cluster of real redis-server processes that is removed when the example ends.
  * @module
  */
-import { LocalCluster } from "../tests/_cluster.ts";
+import { LocalCluster } from "../tests/_harness/local_cluster.ts";
 
 /** Startup nodes and a cleanup function. */
 export interface ExampleCluster extends AsyncDisposable {

@@ -1,0 +1,44 @@
+/**
+ * What to do after each kind of failure: one table, consulted by the executor and the pipeline.
+ * @module
+ */
+import type { RedisErrorKind } from "../errors.ts";
+
+/**
+ * - `moved`: the slot has a new owner; update the map, schedule a refresh, retry there.
+ * - `ask`: retry once at the named node, preceded by `ASKING`; the map is unchanged.
+ * - `backoff`: transient; wait and retry the same target.
+ * - `refresh`: the map is wrong (e.g. a write reached a replica); refresh, wait, retry.
+ * - `elsewhere`: this node cannot serve now (loading); a read goes to another node, a write waits.
+ * - `fail`: give the error to the caller.
+ */
+export type _RetryAction = "moved" | "ask" | "backoff" | "refresh" | "elsewhere" | "fail";
+
+/** Server error kind to action. */
+export const _RETRY_TABLE: Readonly<Record<RedisErrorKind, _RetryAction>> = {
+  MOVED: "moved",
+  ASK: "ask",
+  TRYAGAIN: "backoff",
+  CLUSTERDOWN: "refresh",
+  MASTERDOWN: "refresh",
+  READONLY: "refresh",
+  LOADING: "elsewhere",
+  CROSSSLOT: "fail",
+  NOSCRIPT: "fail",
+  BUSY: "fail",
+  OTHER: "fail",
+};
+
+/**
+ * Backoff for the `attempt`-th retry (0-based): exponential, capped, with full jitter so a
+ * crowd of clients does not retry in step.
+ */
+export function _backoffMs(
+  attempt: number,
+  base: number,
+  cap: number,
+  random: () => number,
+): number {
+  const ceiling = Math.min(cap, base * 2 ** attempt);
+  return ceiling / 2 + random() * ceiling / 2;
+}

@@ -1,0 +1,50 @@
+/** The in-order queue of commands awaiting replies on one connection. */
+import type { RedisArgument } from "../types.ts";
+import type { ReplySink } from "./connection_options.ts";
+
+/** One command awaiting its reply. Mutable on purpose: it is settled in place. */
+export interface _Pending {
+  sink: ReplySink;
+  decode: boolean;
+  done: boolean;
+  deadline: number;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+  name: RedisArgument | undefined;
+}
+
+/** A FIFO over an array with a moving head, compacted in bulk rather than per shift. */
+export class _PendingQueue {
+  #items: (_Pending | undefined)[] = [];
+  #head = 0;
+
+  get size(): number {
+    return this.#items.length - this.#head;
+  }
+
+  push(p: _Pending): void {
+    this.#items.push(p);
+  }
+
+  shift(): _Pending | undefined {
+    if (this.#head >= this.#items.length) return undefined;
+    const p = this.#items[this.#head];
+    this.#items[this.#head++] = undefined;
+    if (this.#head >= 1024 && this.#head * 2 >= this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return p;
+  }
+
+  *values(): IterableIterator<_Pending> {
+    for (let i = this.#head; i < this.#items.length; i++) yield this.#items[i]!;
+  }
+
+  drain(): _Pending[] {
+    const out = this.#items.slice(this.#head) as _Pending[];
+    this.#items = [];
+    this.#head = 0;
+    return out;
+  }
+}

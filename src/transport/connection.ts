@@ -1,0 +1,346 @@
+/**
+ * One socket to one node: pipelined writes coalesced per tick, replies matched in order.
+ * @module
+ */
+import { CommandWriter } from "../protocol/resp_encoder.ts";
+import { NEED_MORE, RespDecoder } from "../protocol/resp_decoder.ts";
+import { decodeReply } from "../protocol/decode_reply.ts";
+import { ConnectionError, RedisError, TimeoutError } from "../errors.ts";
+import { RespPush } from "../types.ts";
+import type { RedisArgument, RedisReply } from "../types.ts";
+import { _formatAddress } from "../_address.ts";
+import { _PendingQueue } from "./_pending_queue.ts";
+import type { _Pending } from "./_pending_queue.ts";
+import { _openSocket, _writeAll } from "./_socket.ts";
+import type { ConnectionOptions, ReplySink, SendOptions } from "./connection_options.ts";
+
+const SLAB_SIZE = 64 * 1024;
+const MIN_READ = 4 * 1024;
+/** Bulk payloads with at least this much still to come are read into their own buffer. */
+const DIRECT_READ = 16 * 1024;
+
+/**
+ * A pipelined connection to one Redis node. Error replies resolve as `RedisError` values; the
+ * promise rejects only for `ConnectionError` and `TimeoutError`.
+ *
+ * @example
+ * ```ts ignore
+ * import { Connection } from "@x/rcluster";
+ * const conn = await Connection.connect({ host: "127.0.0.1", port: 7000 });
+ * console.log(await conn.send(["PING"], { decode: true }));
+ * await conn.close();
+ * ```
+ */
+export class Connection {
+  /** `host:port` of the node. */
+  readonly address: string;
+  #conn: Deno.Conn;
+  #options: ConnectionOptions;
+  #writer = new CommandWriter();
+  #decoder: RespDecoder;
+  #pending = new _PendingQueue();
+  #unsent = 0;
+  #writing = false;
+  #flushQueued = false;
+  #closed: Error | null | undefined = undefined;
+  #readDone: Promise<void>;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerAt = Infinity;
+
+  private constructor(conn: Deno.Conn, options: ConnectionOptions) {
+    this.#conn = conn;
+    this.#options = options;
+    this.address = _formatAddress(options.host, options.port);
+    this.#decoder = new RespDecoder(options.decoder);
+    this.#readDone = this.#readLoop();
+  }
+
+  /** Connects and runs the handshake (`HELLO`/`AUTH`, `CLIENT SETNAME`, `READONLY`). */
+  static async connect(options: ConnectionOptions): Promise<Connection> {
+    const address = _formatAddress(options.host, options.port);
+    const timeoutMs = options.connectTimeoutMs ?? 10_000;
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), timeoutMs);
+    let conn: Deno.Conn;
+    try {
+      conn = await _openSocket(options, ctl.signal);
+    } catch (cause) {
+      if (ctl.signal.aborted) {
+        throw new TimeoutError(`connect to ${address} timed out after ${timeoutMs} ms`, {
+          address,
+          cause,
+        });
+      }
+      throw new ConnectionError(`connect to ${address} failed: ${messageOf(cause)}`, {
+        address,
+        cause,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+    const c = new Connection(conn, options);
+    try {
+      await c.#handshake(timeoutMs);
+    } catch (e) {
+      await c.close();
+      throw e;
+    }
+    return c;
+  }
+
+  /** Number of commands awaiting a reply. */
+  get inFlight(): number {
+    return this.#pending.size;
+  }
+
+  /** Whether the connection is closed or failed. */
+  get closed(): boolean {
+    return this.#closed !== undefined;
+  }
+
+  /** Sends one command; resolves with its reply (a `RedisError` value for an error reply). */
+  send(args: readonly RedisArgument[], options?: SendOptions): Promise<RedisReply> {
+    const p = Promise.withResolvers<RedisReply>();
+    this.sendTo(args, options, { reply: p.resolve, fail: p.reject });
+    return p.promise;
+  }
+
+  /**
+   * As `send`, for a caller that keeps its own promise: the outcome goes to `sink`. Errors found
+   * before anything is queued (closed connection, bad argument) reach `sink.fail` at once.
+   */
+  sendTo(args: readonly RedisArgument[], options: SendOptions | undefined, sink: ReplySink): void {
+    if (this.#closed !== undefined) return sink.fail(this.#closedError(false));
+    try {
+      this.#writer.write(args);
+    } catch (e) {
+      return sink.fail(e instanceof Error ? e : new Error(String(e)));
+    }
+    const entry: _Pending = {
+      sink,
+      decode: options?.decode ?? false,
+      done: false,
+      deadline: Infinity,
+      signal: undefined,
+      onAbort: undefined,
+      name: args[0],
+    };
+    this.#pending.push(entry);
+    this.#unsent++;
+    const timeoutMs = options?.timeoutMs ?? this.#options.commandTimeoutMs;
+    if (timeoutMs !== undefined) this.#armDeadline(entry, timeoutMs);
+    if (options?.signal) this.#watchSignal(entry, options.signal);
+    this.#scheduleFlush(options?.batch === true);
+  }
+
+  /** Closes the socket; pending commands reject with `ConnectionError`. Idempotent. */
+  async close(): Promise<void> {
+    this.#shutdown(null);
+    await this.#readDone;
+  }
+
+  async #handshake(timeoutMs: number): Promise<void> {
+    const o = this.#options;
+    const steps: RedisArgument[][] = [];
+    const auth: RedisArgument[] = o.password === undefined
+      ? []
+      : ["AUTH", o.username ?? "default", o.password];
+    if (o.protocol === 3) steps.push(["HELLO", 3, ...auth]);
+    else if (auth.length) steps.push(o.username === undefined ? auth.toSpliced(1, 1) : auth);
+    if (o.clientName !== undefined) steps.push(["CLIENT", "SETNAME", o.clientName]);
+    if (o.readonly) steps.push(["READONLY"]);
+    const replies = await Promise.all(steps.map((s) => this.send(s, { timeoutMs })));
+    const failed = replies.findIndex((r) => r instanceof RedisError);
+    if (failed !== -1) {
+      const err = replies[failed] as RedisError;
+      throw new ConnectionError(
+        `handshake ${String(steps[failed]![0])} on ${this.address} failed: ${err.message}`,
+        { address: this.address, cause: err },
+      );
+    }
+  }
+
+  #scheduleFlush(batch: boolean): void {
+    if (this.#writing || this.#flushQueued) return;
+    this.#flushQueued = true;
+    if (this.#options.autoPipelining === false && !batch) void this.#flush();
+    else queueMicrotask(() => void this.#flush());
+  }
+
+  async #flush(): Promise<void> {
+    this.#flushQueued = false;
+    this.#writing = true;
+    try {
+      while (this.#unsent > 0 && this.#closed === undefined) {
+        const chunks = this.#writer.takeChunks();
+        this.#unsent = 0;
+        for (const bytes of chunks) await _writeAll(this.#conn, bytes);
+        this.#writer.recycle(chunks);
+      }
+    } catch (cause) {
+      this.#shutdown(
+        new ConnectionError(`write to ${this.address} failed: ${messageOf(cause)}`, {
+          address: this.address,
+          cause,
+        }),
+      );
+    } finally {
+      this.#writing = false;
+    }
+  }
+
+  async #readLoop(): Promise<void> {
+    let slab = new Uint8Array(SLAB_SIZE);
+    let offset = 0;
+    try {
+      while (this.#closed === undefined) {
+        // Replies may be views into the slab, so a used region is never overwritten.
+        if (slab.length - offset < MIN_READ) {
+          slab = new Uint8Array(SLAB_SIZE);
+          offset = 0;
+        }
+        // The rest of a large bulk reply is read where it ends up, not copied from the slab.
+        const sink = this.#decoder.bulkSink();
+        if (sink !== undefined && sink.length >= DIRECT_READ) {
+          const n = await this.#conn.read(sink);
+          if (n === null) return this.#serverClosed();
+          this.#decoder.bulkFilled(n);
+          continue;
+        }
+        const n = await this.#conn.read(slab.subarray(offset));
+        if (n === null) return this.#serverClosed();
+        this.#decoder.feed(slab.subarray(offset, offset + n));
+        offset += n;
+        for (let r = this.#decoder.next(); r !== NEED_MORE; r = this.#decoder.next()) {
+          this.#dispatch(r);
+        }
+      }
+    } catch (cause) {
+      if (this.#closed !== undefined) return;
+      this.#shutdown(
+        new ConnectionError(`read from ${this.address} failed: ${messageOf(cause)}`, {
+          address: this.address,
+          cause,
+          sent: true,
+        }),
+      );
+    }
+  }
+
+  #serverClosed(): void {
+    this.#shutdown(
+      new ConnectionError(`connection to ${this.address} closed by the server`, {
+        address: this.address,
+        sent: true,
+      }),
+    );
+  }
+
+  #dispatch(reply: RedisReply): void {
+    if (reply instanceof RespPush) {
+      this.#options.onPush?.(reply);
+      return;
+    }
+    const entry = this.#pending.shift();
+    if (entry === undefined) {
+      this.#shutdown(
+        new ConnectionError(`unexpected reply from ${this.address}`, {
+          address: this.address,
+        }),
+      );
+      return;
+    }
+    if (entry.done) return; // timed out or aborted: its reply is dropped to keep the stream in step
+    settle(entry);
+    entry.sink.reply(entry.decode ? decodeReply(reply) : reply);
+  }
+
+  #armDeadline(entry: _Pending, timeoutMs: number): void {
+    entry.deadline = performance.now() + timeoutMs;
+    if (entry.deadline < this.#timerAt) this.#setTimer(entry.deadline);
+  }
+
+  #setTimer(at: number): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => this.#expire(), Math.max(0, at - performance.now()));
+  }
+
+  // One timer per connection, armed for the earliest deadline, instead of one per command.
+  #expire(): void {
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+    const now = performance.now();
+    let next = Infinity;
+    for (const e of this.#pending.values()) {
+      if (e.done || e.deadline === Infinity) continue;
+      if (e.deadline <= now) {
+        settle(e);
+        e.sink.fail(
+          new TimeoutError(`${String(e.name)} timed out on ${this.address}`, {
+            address: this.address,
+          }),
+        );
+      } else if (e.deadline < next) next = e.deadline;
+    }
+    if (next !== Infinity) this.#setTimer(next);
+  }
+
+  #watchSignal(entry: _Pending, signal: AbortSignal): void {
+    const abort = (): void => {
+      if (entry.done) return;
+      settle(entry);
+      entry.sink.fail(
+        new TimeoutError(`${String(entry.name)} on ${this.address} was aborted`, {
+          address: this.address,
+          cause: signal.reason,
+        }),
+      );
+    };
+    if (signal.aborted) return abort();
+    entry.signal = signal;
+    entry.onAbort = abort;
+    signal.addEventListener("abort", abort, { once: true });
+  }
+
+  #closedError(sent: boolean): ConnectionError {
+    const why = this.#closed ? `: ${this.#closed.message}` : " (closed by the client)";
+    return new ConnectionError(`connection to ${this.address} is closed${why}`, {
+      address: this.address,
+      sent,
+      ...(this.#closed ? { cause: this.#closed } : {}),
+    });
+  }
+
+  #shutdown(error: Error | null): void {
+    if (this.#closed !== undefined) return;
+    this.#closed = error;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    try {
+      this.#conn.close();
+    } catch { /* already closed by the peer */ }
+    // Commands not yet handed to the socket never reached the server: safe to retry.
+    const total = this.#pending.size;
+    const unsentFrom = total - this.#unsent;
+    let i = 0;
+    for (const e of this.#pending.drain()) {
+      if (!e.done) {
+        settle(e);
+        e.sink.fail(this.#closedError(i < unsentFrom));
+      }
+      i++;
+    }
+    this.#unsent = 0;
+    this.#options.onClose?.(error ?? undefined);
+  }
+}
+
+function settle(e: _Pending): void {
+  e.done = true;
+  if (e.signal && e.onAbort) e.signal.removeEventListener("abort", e.onAbort);
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,117 @@
+/**
+ * Options of one connection and of one command on it.
+ * @module
+ */
+import type { DecoderOptions } from "../protocol/resp_decoder.ts";
+import type { RedisReply, RespPush } from "../types.ts";
+
+/**
+ * TLS settings for `Deno.connectTls`.
+ *
+ * @example
+ * ```ts
+ * import type { TlsOptions } from "@x/rcluster";
+ * const tls: TlsOptions = { caCerts: [Deno.readTextFileSync("ca.pem")] };
+ * ```
+ */
+export interface TlsOptions {
+  /** Extra root certificates (PEM).
+   * @default undefined */
+  caCerts?: string[];
+}
+
+/**
+ * How to open and set up one connection.
+ *
+ * @example
+ * ```ts
+ * import type { ConnectionOptions } from "@x/rcluster";
+ * const o: ConnectionOptions = { host: "127.0.0.1", port: 7000, readonly: true };
+ * ```
+ */
+export interface ConnectionOptions {
+  /** Host name or IP address. */
+  host: string;
+  /** TCP port. */
+  port: number;
+  /** Connect with TLS.
+   * @default undefined (plain TCP) */
+  tls?: TlsOptions | boolean;
+  /** Gives up connecting (and the handshake) after this long.
+   * @default 10000 */
+  connectTimeoutMs?: number;
+  /** Default per-command timeout; `undefined` means none (and no timer is armed).
+   * @default undefined */
+  commandTimeoutMs?: number;
+  /** ACL user name for `AUTH`/`HELLO`.
+   * @default undefined */
+  username?: string;
+  /** Password for `AUTH`/`HELLO`.
+   * @default undefined */
+  password?: string;
+  /** RESP version: 3 sends `HELLO 3` first.
+   * @default 2 */
+  protocol?: 2 | 3;
+  /** Sends `READONLY` in the handshake so a replica serves reads.
+   * @default false */
+  readonly?: boolean;
+  /** Sent with `CLIENT SETNAME`.
+   * @default undefined */
+  clientName?: string;
+  /** Coalesces commands issued in the same tick into one socket write.
+   * @default true */
+  autoPipelining?: boolean;
+  /** Decoder limits.
+   * @default {} */
+  decoder?: DecoderOptions;
+  /** Receives RESP3 push messages.
+   * @default undefined */
+  onPush?: (push: RespPush) => void;
+  /** Called once when the connection ends, with the error when it failed.
+   * @default undefined */
+  onClose?: (error: Error | undefined) => void;
+}
+
+/**
+ * Options of one command on a connection.
+ *
+ * @example
+ * ```ts
+ * import type { SendOptions } from "@x/rcluster";
+ * const o: SendOptions = { decode: true, timeoutMs: 100 };
+ * ```
+ */
+export interface SendOptions {
+  /** Bulk replies as strings.
+   * @default false */
+  decode?: boolean;
+  /** Overrides the connection's `commandTimeoutMs`.
+   * @default the connection's */
+  timeoutMs?: number | undefined;
+  /** Cancels the command; its late reply is discarded.
+   * @default undefined */
+  signal?: AbortSignal | undefined;
+  /** Waits for the end of the tick even with `autoPipelining: false`, so the commands of one
+   * explicit pipeline share a write.
+   * @default false */
+  batch?: boolean;
+}
+
+/**
+ * Receives the outcome of one command, once: its reply (a `RedisError` value for an error
+ * reply) from the read loop, or the error it was lost to (at once, when it could not be queued).
+ * A sink must not throw: it runs inside the connection's read loop.
+ *
+ * @example
+ * ```ts ignore
+ * import type { ReplySink } from "@x/rcluster";
+ * const sink: ReplySink = { reply: (r) => console.log(r), fail: (e) => console.error(e) };
+ * conn.sendTo(["PING"], undefined, sink);
+ * ```
+ */
+export interface ReplySink {
+  /** The command's reply. */
+  reply(reply: RedisReply): void;
+  /** The error the command was lost to. */
+  fail(error: Error): void;
+}

@@ -1,0 +1,99 @@
+import assert from "node:assert/strict";
+import { testNode } from "../_harness/nodes.ts";
+import { _Freshness } from "../../src/topology/freshness.ts";
+import type { _FreshnessOptions } from "../../src/topology/freshness.ts";
+import type { NodeInfo } from "../../src/topology/read_policy.ts";
+import type { RedisArgument, RedisReply } from "../../src/types.ts";
+
+const MASTER = testNode(7000, "master");
+const REPLICA = testNode(7003, "replica");
+
+/** A shard whose ROLE answers the test scripts: offsets and the replica's link state. */
+function shardState() {
+  const state = { master: 100, replica: 100, link: "connected" };
+  const query = (n: NodeInfo, _args: RedisArgument[]): Promise<RedisReply> =>
+    Promise.resolve(
+      n.role === "master"
+        ? ["master", state.master, []]
+        : ["slave", "127.0.0.1", 7000, state.link, state.replica],
+    );
+  return { state, query };
+}
+
+function freshness(
+  query: _FreshnessOptions["query"],
+  options: Partial<_FreshnessOptions> = {},
+): _Freshness {
+  return new _Freshness({
+    readYourWrites: false,
+    maxReplicaLagMs: undefined,
+    pollReplicas: true,
+    query,
+    shards: () => [{ master: MASTER, replicas: [REPLICA] }],
+    ...options,
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = performance.now() + 3000;
+  while (!check()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await sleep(10);
+  }
+}
+
+Deno.test("maxReplicaLagMs takes reads from a replica whose offset trails the master's for too long", async () => {
+  const { state, query } = shardState();
+  const f = freshness(query, { maxReplicaLagMs: 300 });
+  try {
+    await f.start();
+    assert.equal(f.replicaUsable(REPLICA), true);
+    state.master = 200; // the replica stops applying the stream at 100
+    await sleep(300);
+    await until(() => f.replicaUsable(REPLICA) === false, "the lagging replica is unusable");
+    state.replica = 200;
+    await until(() => f.replicaUsable(REPLICA) === true, "the caught-up replica is usable");
+    assert.equal(f.replicaUsable(MASTER), true);
+  } finally {
+    await f.close();
+  }
+});
+
+Deno.test("a replica whose link to its master is down gets no reads until the link is back", async () => {
+  const { state, query } = shardState();
+  const f = freshness(query);
+  try {
+    await f.start();
+    assert.equal(f.replicaUsable(REPLICA), true);
+    state.link = "connect";
+    await until(() => f.replicaUsable(REPLICA) === false, "the unlinked replica is unusable");
+    state.link = "connected";
+    await until(() => f.replicaUsable(REPLICA) === true, "the relinked replica is usable");
+  } finally {
+    await f.close();
+  }
+});
+
+Deno.test("readYourWrites keeps a written slot on the master until the replica reports the write's offset", async () => {
+  const { state, query } = shardState();
+  const f = freshness(query, { readYourWrites: true, pollReplicas: false });
+  try {
+    state.master = 150; // the offset after our write
+    f.wrote(42, MASTER.address);
+    assert.equal(f.mustReadMaster(42), true);
+    assert.equal(f.mustReadMaster(43), false);
+    await sleep(50);
+    assert.equal(f.mustReadMaster(42), true, "the replica is still at offset 100");
+    state.replica = 150;
+    await until(() => !f.mustReadMaster(42), "the slot is released to the replicas");
+  } finally {
+    await f.close();
+  }
+});
+
+Deno.test("an unpolled replica is neither usable nor unusable: the topology decides", () => {
+  const f = freshness(shardState().query);
+  assert.equal(f.replicaUsable(REPLICA), undefined);
+});
