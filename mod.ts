@@ -9,6 +9,9 @@
  * - Cross-slot pipelines whose redirected commands are retried on their own, MULTI/EXEC and
  *   WATCH, cluster-wide `scanIterator()`, auto-pipelining, `AbortSignal`, `await using`.
  *
+ * This entry is what an application uses. The RESP codec, the raw `Connection` and the command
+ * metadata, for people writing tools, are in `@x/rcluster/resp`.
+ *
  * @example
  * ```ts ignore
  * import { RedisCluster } from "@x/rcluster";
@@ -23,17 +26,25 @@
  *
  * @module
  */
-export { type NodeClient, RedisCluster } from "./src/api/cluster.ts";
+export { RedisCluster } from "./src/api/cluster.ts";
+export type { NodeClient } from "./src/api/node_client.ts";
 export { Pipeline } from "./src/api/pipeline.ts";
-export { Transaction, WatchContext, WatchError, type WatchOptions } from "./src/api/transaction.ts";
+export type { ExecuteOptions, StreamedReply } from "./src/api/pipeline.ts";
+export { Transaction } from "./src/api/transaction.ts";
+export { WatchContext, type WatchOptions } from "./src/api/watch.ts";
 export type { ReplicaView } from "./src/api/replica_view.ts";
+export type { ScanIteratorOptions } from "./src/api/scan_iterators.ts";
 export type { RedisClusterOptions, StartupNode } from "./src/api/options.ts";
 export type { CallOptions } from "./src/execution/call_options.ts";
-export type { NodeInfo, ReadFrom, ReadFromFunction } from "./src/topology/read_policy.ts";
-export { type NatMap, type Shard, SlotMap } from "./src/topology/slot_map.ts";
-export type { Logger } from "./src/topology/topology.ts";
-export type { ExecuteOptions, StreamedReply } from "./src/api/pipeline.ts";
-export type { ScanIteratorOptions } from "./src/api/scan_iterators.ts";
+export type { NodeInfo, Shard } from "./src/topology/node_info.ts";
+export type { ReadFrom, ReadFromFunction } from "./src/topology/read_policy.ts";
+export type { NatMap } from "./src/topology/nat_map.ts";
+export { SlotMap } from "./src/topology/slot_map.ts";
+export { crc16, keySlot, SLOT_COUNT } from "./src/topology/slot.ts";
+export type { Connection } from "./src/transport/connection.ts";
+export type { ConnectionOptions, TlsOptions } from "./src/transport/connection_options.ts";
+export type { ConnectionFactory } from "./src/transport/node_pool.ts";
+export type { Logger } from "./src/logger.ts";
 export {
   ClusterRedirectionError,
   ConnectionError,
@@ -42,8 +53,8 @@ export {
   RedisError,
   type RedisErrorKind,
   TimeoutError,
+  WatchError,
 } from "./src/errors.ts";
-export { crc16, keySlot, SLOT_COUNT } from "./src/topology/slot.ts";
 export {
   type RedisArgument,
   type RedisKey,
@@ -52,23 +63,3 @@ export {
   VerbatimString,
 } from "./src/types.ts";
 export * from "./src/commands/command_table.ts";
-export { Connection } from "./src/transport/connection.ts";
-export type {
-  ConnectionOptions,
-  ReplySink,
-  SendOptions,
-  TlsOptions,
-} from "./src/transport/connection_options.ts";
-export type { ConnectionFactory } from "./src/transport/node_pool.ts";
-export { CommandWriter, encodeCommand } from "./src/protocol/resp_encoder.ts";
-export { type DecoderOptions, NEED_MORE, RespDecoder } from "./src/protocol/resp_decoder.ts";
-export { decodeReply } from "./src/protocol/decode_reply.ts";
-export {
-  type BeginSearch,
-  BUILTIN_COMMANDS,
-  type CommandSpec,
-  type FindKeys,
-  type KeySpec,
-  parseCommandInfo,
-} from "./src/routing/command_info.ts";
-export { isReadOnly, keyIndexes, resolveSpec } from "./src/routing/key_specs.ts";

@@ -5,7 +5,7 @@
  */
 import { Buffer } from "node:buffer";
 import { RedisParser } from "./deps.ts";
-import { decodeReply, NEED_MORE, RespDecoder } from "../mod.ts";
+import { decodeReply, NEED_MORE, RespDecoder } from "../resp.ts";
 import { median } from "./measure.ts";
 
 const CHUNK = 64 * 1024;

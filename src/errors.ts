@@ -215,3 +215,24 @@ export class PipelineError extends Error {
     this.errors = errors;
   }
 }
+
+/**
+ * `EXEC` returned nil: a watched key changed, so nothing was applied.
+ *
+ * @example
+ * ```ts
+ * import { WatchError } from "@x/rcluster";
+ * const e = new WatchError(3);
+ * console.log(e.attempts); // 3
+ * ```
+ */
+export class WatchError extends Error {
+  /** How many times the transaction was tried. */
+  readonly attempts: number;
+  /** Says how many attempts were aborted. */
+  constructor(attempts: number) {
+    super(`transaction aborted: a watched key changed (${attempts} attempt(s))`);
+    this.name = "WatchError";
+    this.attempts = attempts;
+  }
+}

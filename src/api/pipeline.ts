@@ -4,19 +4,14 @@
  * @module
  */
 import { PipelineError, RedisError } from "../errors.ts";
-import type { _Core } from "./cluster.ts";
+import type { _Dispatcher } from "../execution/dispatcher.ts";
 import type { CallOptions } from "../execution/call_options.ts";
 import type { _Route } from "../routing/command_cache.ts";
-import type { RedisArgument, RedisReply } from "../types.ts";
+import type { RedisArgument } from "../types.ts";
 import { _installCommands } from "../commands/install.ts";
+import { _rawCommand } from "../commands/builder.ts";
+import type { BuiltCommand } from "../commands/types.ts";
 import type { RedisCommands } from "../commands/command_table.ts";
-
-/** One queued command. */
-export interface _Queued {
-  readonly args: readonly RedisArgument[];
-  readonly call: CallOptions | undefined;
-  readonly transform: ((reply: RedisReply) => unknown) | undefined;
-}
 
 /**
  * Options of `execute()`.
@@ -60,15 +55,15 @@ export interface StreamedReply {
  */
 export class Pipeline<D extends boolean = false> implements AsyncDisposable {
   static {
-    _installCommands(this.prototype, (self, b) => self._queue(b.args, b.options, b.transform));
+    _installCommands(this.prototype, (self, b) => self.#push(b));
   }
-  #core: _Core;
-  #queue: _Queued[] = [];
+  #dispatcher: _Dispatcher;
+  #queue: BuiltCommand[] = [];
   #used = false;
 
   /** @internal Use `rc.pipeline()`. */
-  constructor(core: _Core) {
-    this.#core = core;
+  constructor(dispatcher: _Dispatcher) {
+    this.#dispatcher = dispatcher;
   }
 
   /** Number of queued commands. */
@@ -78,18 +73,7 @@ export class Pipeline<D extends boolean = false> implements AsyncDisposable {
 
   /** Queues any command. */
   sendCommand(args: readonly RedisArgument[], options?: CallOptions): this {
-    return this._queue(args, options, undefined);
-  }
-
-  /** @internal Queues a built command. */
-  _queue(
-    args: readonly RedisArgument[],
-    call: CallOptions | undefined,
-    transform: ((reply: RedisReply) => unknown) | undefined,
-  ): this {
-    if (this.#used) throw new TypeError("pipeline: commands cannot be added after execute()");
-    this.#queue.push(_queued("pipeline", args, call, transform));
-    return this;
+    return this.#push(_rawCommand("pipeline.sendCommand", args, options));
   }
 
   /**
@@ -125,6 +109,12 @@ export class Pipeline<D extends boolean = false> implements AsyncDisposable {
     }
   }
 
+  #push(cmd: BuiltCommand): this {
+    if (this.#used) throw new TypeError("pipeline: commands cannot be added after execute()");
+    this.#queue.push(cmd);
+    return this;
+  }
+
   /** Drops commands that were never executed. */
   discard(): void {
     this.#used = true;
@@ -156,9 +146,9 @@ export class Pipeline<D extends boolean = false> implements AsyncDisposable {
    * could miss those, or already hold the ones queued after. A pipeline means what its commands
    * mean one by one, even when reads may use replicas.
    */
-  async #prepare(queue: readonly _Queued[]): Promise<(CallOptions | undefined)[]> {
-    await this.#core.ready();
-    const pending = queue.map((q) => this.#core.commands.route(q.args));
+  async #prepare(queue: readonly BuiltCommand[]): Promise<(CallOptions | undefined)[]> {
+    await this.#dispatcher.ready();
+    const pending = queue.map((q) => this.#dispatcher.commands.route(q.args));
     const routes = pending.some((r) => r instanceof Promise)
       ? await Promise.all(pending)
       : pending as _Route[];
@@ -167,33 +157,17 @@ export class Pipeline<D extends boolean = false> implements AsyncDisposable {
     return queue.map((q, i) => {
       const { slot, readOnly } = routes[i]!;
       return readOnly && slot !== undefined && written.has(slot)
-        ? { ...q.call, readFrom: "master" }
-        : q.call;
+        ? { ...q.options, readFrom: "master" }
+        : q.options;
     });
   }
 
-  #run(q: _Queued, call: CallOptions | undefined): Promise<unknown> {
-    return this.#core.exec(q.args, call, true).then(
+  #run(q: BuiltCommand, options: CallOptions | undefined): Promise<unknown> {
+    return this.#dispatcher.send(q.args, options, true).then(
       (r) => r instanceof RedisError ? r : q.transform ? q.transform(r) : r,
       asError,
     );
   }
-}
-
-/**
- * A command for a pipeline's or transaction's queue, checked now: an empty command would fail
- * only when sent, after the commands around it (in a transaction: inside MULTI).
- */
-export function _queued(
-  where: "pipeline" | "multi()",
-  args: readonly RedisArgument[],
-  call: CallOptions | undefined,
-  transform: ((reply: RedisReply) => unknown) | undefined,
-): _Queued {
-  if (!Array.isArray(args) || args.length === 0) {
-    throw new TypeError(`${where}.sendCommand(): args must be a non-empty array`);
-  }
-  return { args, call, transform };
 }
 
 function asError(e: unknown): Error {

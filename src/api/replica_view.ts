@@ -2,7 +2,7 @@
  * A typed view with only the read-only commands, served by replicas.
  * @module
  */
-import type { _Core } from "./cluster.ts";
+import type { _Dispatcher } from "../execution/dispatcher.ts";
 import { _installCalls } from "../commands/install.ts";
 import { READ_ONLY_METHODS } from "../commands/command_table.ts";
 import type { Bulk, ReadOnlyCommands } from "../commands/command_table.ts";
@@ -31,25 +31,28 @@ class _ReplicaView {
   static {
     _installCalls(
       this.prototype,
-      (self, b) => self.core.call(b.args, { readFrom: self.readFrom, ...b.options }, b),
+      (self, b) => self.#dispatcher.result(b.args, { readFrom: self.#readFrom, ...b.options }, b),
       new Set(READ_ONLY_METHODS),
     );
   }
-  readonly core: _Core;
-  readonly readFrom: ReadFrom;
+  #dispatcher: _Dispatcher;
+  #readFrom: ReadFrom;
 
-  constructor(core: _Core, readFrom: ReadFrom) {
-    this.core = core;
-    this.readFrom = readFrom;
+  constructor(dispatcher: _Dispatcher, readFrom: ReadFrom) {
+    this.#dispatcher = dispatcher;
+    this.#readFrom = readFrom;
   }
 
   scanIterator(options?: ScanIteratorOptions): AsyncGenerator<unknown, void, undefined> {
-    return _scanCluster(this.core, { readFrom: this.readFrom, ...options });
+    return _scanCluster(this.#dispatcher, { readFrom: this.#readFrom, ...options });
   }
 }
 
 /** Makes the replica view of a client. */
-export function _replicaView<D extends boolean>(core: _Core, readFrom: ReadFrom): ReplicaView<D> {
+export function _replicaView<D extends boolean>(
+  dispatcher: _Dispatcher,
+  readFrom: ReadFrom,
+): ReplicaView<D> {
   // The class carries every read-only method, installed from the table at load time.
-  return new _ReplicaView(core, readFrom) as unknown as ReplicaView<D>;
+  return new _ReplicaView(dispatcher, readFrom) as unknown as ReplicaView<D>;
 }

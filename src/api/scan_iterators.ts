@@ -4,7 +4,7 @@
  */
 import { RedisError } from "../errors.ts";
 import { decoder } from "../_utf8.ts";
-import type { _Core } from "./cluster.ts";
+import type { _Dispatcher } from "../execution/dispatcher.ts";
 import type { CallOptions } from "../execution/call_options.ts";
 import type { RedisArgument, RedisKey, RedisReply } from "../types.ts";
 
@@ -35,19 +35,19 @@ export interface ScanIteratorOptions extends CallOptions {
  * repeated.
  */
 export async function* _scanCluster(
-  core: _Core,
+  dispatcher: _Dispatcher,
   options: ScanIteratorOptions | undefined,
 ): AsyncGenerator<unknown, void, undefined> {
-  const ready = core.ready();
+  const ready = dispatcher.ready();
   if (ready) await ready;
   const extra = scanArgs(options, true);
-  for (const slot of representativeSlots(core)) {
+  for (const slot of representativeSlots(dispatcher)) {
     let cursor: RedisArgument = "0";
     do {
-      const reply = await core.executor.run({
+      const reply = await dispatcher.executor.run({
         args: ["SCAN", cursor, ...extra],
         route: { slot, readOnly: true },
-        call: options,
+        options,
       });
       const [next, keys] = page(reply, "SCAN");
       cursor = next;
@@ -58,14 +58,17 @@ export async function* _scanCluster(
 
 /** HSCAN/SSCAN/ZSCAN of one key: fields and values (or members and scores) flattened. */
 export async function* _scanKey(
-  core: _Core,
+  dispatcher: _Dispatcher,
   command: "HSCAN" | "SSCAN" | "ZSCAN",
   key: RedisKey,
   options: ScanIteratorOptions | undefined,
 ): AsyncGenerator<unknown, void, undefined> {
   let cursor: RedisArgument = "0";
   do {
-    const reply = await core.exec([command, key, cursor, ...scanArgs(options, false)], options);
+    const reply = await dispatcher.send(
+      [command, key, cursor, ...scanArgs(options, false)],
+      options,
+    );
     const [next, items] = page(reply, command);
     cursor = next;
     yield* items;
@@ -86,8 +89,8 @@ function scanArgs(o: ScanIteratorOptions | undefined, withType: boolean): RedisA
 }
 
 /** One slot per serving master, so each master is scanned once. */
-function representativeSlots(core: _Core): number[] {
-  const map = core.topology.map;
+function representativeSlots(dispatcher: _Dispatcher): number[] {
+  const map = dispatcher.topology.map;
   const slots = new Map<string, number>();
   for (let slot = 0; slot < 16384; slot++) {
     const addr = map.shardOf(slot)?.master.address;

@@ -3,7 +3,7 @@
  * @module
  */
 import { RedisError } from "../errors.ts";
-import type { _Core } from "./cluster.ts";
+import type { _Dispatcher } from "../execution/dispatcher.ts";
 import type { CallOptions } from "../execution/call_options.ts";
 import type { RedisArgument, RedisKey, RedisReply } from "../types.ts";
 import { encoder } from "../_utf8.ts";
@@ -24,7 +24,7 @@ export function _scriptSha(script: string): Promise<string> {
 
 /** EVALSHA (or EVALSHA_RO), then EVAL (EVAL_RO) on `NOSCRIPT`. Errors come back as values. */
 export async function _evalWithFallback(
-  core: _Core,
+  dispatcher: _Dispatcher,
   script: string,
   keys: readonly RedisKey[],
   args: readonly RedisArgument[],
@@ -33,7 +33,7 @@ export async function _evalWithFallback(
   if (typeof script !== "string") throw new TypeError("runScript(): script must be a string");
   const ro = options?.readOnly ? "_RO" : "";
   const tail = [keys.length, ...keys, ...args];
-  const reply = await core.exec([`EVALSHA${ro}`, await _scriptSha(script), ...tail], options);
+  const reply = await dispatcher.send([`EVALSHA${ro}`, await _scriptSha(script), ...tail], options);
   if (!(reply instanceof RedisError) || reply.kind !== "NOSCRIPT") return reply;
-  return await core.exec([`EVAL${ro}`, script, ...tail], options);
+  return await dispatcher.send([`EVAL${ro}`, script, ...tail], options);
 }

@@ -399,3 +399,19 @@ export const _CURSOR: _Part = _arg(
     (v): v is string | number | bigint => typeof v === "string" || isNat(v),
   ),
 );
+
+/**
+ * The command of a `sendCommand(args)` call, checked now: in a pipeline or transaction an empty
+ * command would fail only when sent, after the commands around it (in a transaction: inside
+ * MULTI).
+ */
+export function _rawCommand(
+  where: string,
+  args: readonly RedisArgument[],
+  options: CallOptions | undefined,
+): BuiltCommand {
+  if (!Array.isArray(args) || args.length === 0) {
+    throw new TypeError(`${where}(): args must be a non-empty array`);
+  }
+  return { args, options, transform: undefined };
+}

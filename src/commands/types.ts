@@ -66,7 +66,7 @@ export type Variadic<T, O extends CallOptions = CallOptions> =
  */
 export interface BuiltCommand {
   /** The command's words and arguments, e.g. `["SET", "k", "v", "EX", 10]`. */
-  readonly args: RedisArgument[];
+  readonly args: readonly RedisArgument[];
   /** The options object given to the method (command-specific fields included), if any. */
   readonly options: CallOptions | undefined;
   /** Turns the reply into the method's documented result; `undefined` keeps it as is. */

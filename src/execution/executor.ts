@@ -1,27 +1,30 @@
 /**
- * Runs one routed command: picks its node, sends it, and follows the retry table through
- * redirections, transient errors and lost connections.
+ * Runs one routed command: sends it to the node `_NodeChoice` picks and follows the retry table
+ * through redirections, transient errors and lost connections.
  * @module
  */
 import { Connection } from "../transport/connection.ts";
 import type { SendOptions } from "../transport/connection_options.ts";
-import { ClusterRedirectionError, ConnectionError, RedisError, TimeoutError } from "../errors.ts";
-import { _chooseReader } from "../topology/read_policy.ts";
-import type { _ReadContext, NodeInfo, ReadFrom } from "../topology/read_policy.ts";
-import { _backoffMs, _RETRY_TABLE } from "./retry_table.ts";
 import type { _NodePool } from "../transport/node_pool.ts";
-import type { _Topology, Logger } from "../topology/topology.ts";
-import type { _Route } from "../routing/command_cache.ts";
+import { _backoffMs } from "../transport/backoff.ts";
+import type { NodeInfo } from "../topology/node_info.ts";
+import type { _Topology } from "../topology/topology.ts";
+import type { _ReadYourWrites } from "../topology/read_your_writes.ts";
+import { ClusterRedirectionError, ConnectionError, RedisError, TimeoutError } from "../errors.ts";
+import type { Logger } from "../logger.ts";
 import type { RedisArgument, RedisReply } from "../types.ts";
+import type { _Route } from "../routing/command_cache.ts";
+import { _RETRY_TABLE } from "./retry_table.ts";
 import type { CallOptions } from "./call_options.ts";
-import type { _Freshness } from "../topology/freshness.ts";
-import { _atEdge, _Call } from "./first_try.ts";
-import type { _Edge } from "./first_try.ts";
+import { _FirstTry, type _Retrier, type _StartedTry } from "./first_try.ts";
+import type { _NodeChoice } from "./node_choice.ts";
+import { _asResult, type _RoutedCommand, type _ToResult } from "./routed_command.ts";
+import { _sendBlocking, _sendShared } from "./send.ts";
+import { _waitReplicas } from "./wait_replicas.ts";
 
 /** Executor settings, validated by the facade. */
 export interface _ExecutorOptions {
   readonly maxRedirections: number;
-  readonly readFrom: ReadFrom;
   readonly decode: boolean;
   readonly retryBaseMs: number;
   readonly retryCapMs: number;
@@ -29,87 +32,78 @@ export interface _ExecutorOptions {
   readonly logger: Logger;
 }
 
-/** A command ready to run. */
-export interface _Command {
-  readonly args: readonly RedisArgument[];
-  readonly route: _Route;
-  readonly call: CallOptions | undefined;
-  /** Part of an explicit pipeline: written with the rest of it, whatever `autoPipelining` says. */
-  readonly batch?: boolean;
-}
-
-/** A first try already under way, for the retry loop to pick up. */
-export interface _FirstTry {
-  readonly node: NodeInfo;
-  readonly outcome: Promise<RedisReply>;
+/** The parts the executor drives. */
+export interface _ExecutorParts {
+  readonly topology: _Topology;
+  readonly pool: _NodePool;
+  readonly nodeChoice: _NodeChoice;
+  readonly readYourWrites: _ReadYourWrites;
 }
 
 /** Sends commands to the right node and retries them as the retry table says. */
-export class _Executor {
+export class _Executor implements _Retrier {
+  readonly options: _ExecutorOptions;
   #topology: _Topology;
   #pool: _NodePool;
-  #options: _ExecutorOptions;
-  readonly freshness: _Freshness;
+  #nodeChoice: _NodeChoice;
+  #readYourWrites: _ReadYourWrites;
+  #defaults: SendOptions | undefined;
 
-  constructor(
-    topology: _Topology,
-    pool: _NodePool,
-    freshness: _Freshness,
-    options: _ExecutorOptions,
-  ) {
-    this.#topology = topology;
-    this.#pool = pool;
-    this.freshness = freshness;
-    this.#options = options;
+  constructor(parts: _ExecutorParts, options: _ExecutorOptions) {
+    this.#topology = parts.topology;
+    this.#pool = parts.pool;
+    this.#nodeChoice = parts.nodeChoice;
+    this.#readYourWrites = parts.readYourWrites;
+    this.options = options;
   }
 
   /**
-   * Runs a command. Without `edge`, error replies resolve as `RedisError` values; with it (the
-   * API edge), they reject and other replies get the edge's transform. A plain command whose
-   * node is connected costs one promise: the connection reports to a `_Call`, which settles it.
+   * Runs a command. Without `toResult`, error replies resolve as `RedisError` values; with it
+   * (the API edge), the promise settles with the caller's result. A plain command whose node is
+   * connected costs one promise: the connection reports to a `_FirstTry`, which settles it.
    */
-  run(cmd: _Command): Promise<RedisReply>;
-  run(cmd: _Command, edge: _Edge | undefined): Promise<unknown>;
-  run(cmd: _Command, edge?: _Edge): Promise<unknown> {
-    if (cmd.call === undefined && !cmd.route.blocking) {
-      const node = this.#target(cmd, undefined);
+  run(cmd: _RoutedCommand): Promise<RedisReply>;
+  run(cmd: _RoutedCommand, toResult: _ToResult | undefined): Promise<unknown>;
+  run(cmd: _RoutedCommand, toResult?: _ToResult): Promise<unknown> {
+    if (cmd.options === undefined && !cmd.route.blocking) {
+      const node = this.#nodeChoice.target(cmd, undefined);
       if (node !== undefined) {
         const options = this.#commandOptions(cmd);
         const c = this.#pool.get(node);
         if (c instanceof Connection) {
-          const call = new _Call(this, cmd, node, edge);
-          c.sendTo(cmd.args, options, call);
-          return call.promise;
+          const first = new _FirstTry(this, cmd, node, toResult);
+          c.sendTo(cmd.args, options, first);
+          return first.promise;
         }
-        const outcome = c.then((conn) => sendOn(conn, cmd.args, options, false));
-        return _atEdge(this.resume(cmd, { node, outcome }), edge);
+        const outcome = c.then((conn) => conn.send(cmd.args, options));
+        return _asResult(this.retry(cmd, { node, outcome }), toResult);
       }
     }
-    return _atEdge(this.resume(cmd, undefined), edge);
+    return _asResult(this.retry(cmd, undefined), toResult);
   }
 
   /**
-   * The retry loop, from a first try already made (`first`) or from scratch; error replies
+   * The retry loop, from a try already under way (`started`) or from scratch; error replies
    * resolve as `RedisError` values.
    */
-  async resume(cmd: _Command, first: _FirstTry | undefined): Promise<RedisReply> {
-    const { maxRedirections } = this.#options;
-    const signal = cmd.call?.signal;
+  async retry(cmd: _RoutedCommand, started: _StartedTry | undefined): Promise<RedisReply> {
+    const { maxRedirections } = this.options;
+    const signal = cmd.options?.signal;
     let asking: NodeInfo | undefined;
     let avoid: string | undefined;
     let last: unknown;
     for (let attempt = 0; attempt <= maxRedirections; attempt++) {
       if (signal?.aborted) throw aborted(cmd, signal);
-      const node = first?.node ?? asking ?? this.#target(cmd, avoid);
+      const node = started?.node ?? asking ?? this.#nodeChoice.target(cmd, avoid);
       if (node === undefined) {
-        last = new ConnectionError(`no node serves slot ${cmd.route.slot} for ${name(cmd)}`);
+        last = new ConnectionError(`no node serves slot ${cmd.route.slot} for ${nameOf(cmd)}`);
         await this.#pause(attempt, true);
         continue;
       }
       let reply: RedisReply;
       try {
-        const outcome = first?.outcome ?? this.#attempt(node, cmd, asking !== undefined);
-        first = undefined;
+        const outcome = started?.outcome ?? this.#try(node, cmd, asking !== undefined);
+        started = undefined;
         reply = await outcome;
       } catch (e) {
         if (!(e instanceof ConnectionError)) throw e;
@@ -118,22 +112,22 @@ export class _Executor {
         last = e;
         asking = undefined;
         avoid = node.address;
-        this.#options.logger.debug(`rcluster: ${name(cmd)} on ${node.address} lost, retrying`, e);
+        this.options.logger.debug(`rcluster: ${nameOf(cmd)} on ${node.address} lost, retrying`, e);
         this.#topology.scheduleRefresh(`lost ${node.address}`);
         await this.#pause(attempt, false);
         continue;
       }
       if (!(reply instanceof RedisError)) {
-        this.wrote(cmd, node);
-        if (cmd.call !== undefined) await this.#afterReply(node, cmd);
+        this.recordWrite(cmd.route, node.address);
+        if (cmd.options !== undefined) await this.#afterReply(node, cmd);
         return reply;
       }
       last = reply;
       asking = undefined;
       const action = _RETRY_TABLE[reply.kind];
       if (action !== "fail") {
-        this.#options.logger.debug(
-          `rcluster: ${name(cmd)} on ${node.address}: ${reply.message} (${action}, attempt ${
+        this.options.logger.debug(
+          `rcluster: ${nameOf(cmd)} on ${node.address}: ${reply.message} (${action}, attempt ${
             attempt + 1
           })`,
         );
@@ -167,30 +161,13 @@ export class _Executor {
           return reply;
       }
     }
-    throw new ClusterRedirectionError(name(cmd), maxRedirections + 1, last, cmd.route.slot);
+    throw new ClusterRedirectionError(nameOf(cmd), maxRedirections + 1, last, cmd.route.slot);
   }
 
   /** Records a successful write for `readYourWrites`. */
-  wrote(cmd: _Command, node: NodeInfo): void {
-    if (!cmd.route.readOnly && cmd.route.slot !== undefined) {
-      this.freshness.wrote(cmd.route.slot, node.address);
-    }
-  }
-
-  async #afterReply(node: NodeInfo, cmd: _Command): Promise<void> {
-    const { onServed, waitReplicas } = cmd.call ?? {};
-    onServed?.({ address: node.address, role: node.role });
-    if (waitReplicas === undefined || cmd.route.readOnly) return;
-    const { replicas, timeoutMs } = waitReplicas;
-    // WAIT covers every earlier write on this connection, ours included.
-    const conn = await this.connection(node);
-    const acked = await conn.send(["WAIT", replicas, timeoutMs]);
-    if (typeof acked !== "number" || acked < replicas) {
-      throw new TimeoutError(
-        `${name(cmd)} reached ${String(acked)} of ${replicas} replicas within ${timeoutMs} ms ` +
-          `on ${node.address} (the write itself succeeded)`,
-        { address: node.address },
-      );
+  recordWrite(route: _Route, address: string): void {
+    if (!route.readOnly && route.slot !== undefined) {
+      this.#readYourWrites.recordWrite(route.slot, address);
     }
   }
 
@@ -209,103 +186,50 @@ export class _Executor {
   async runOn(
     node: NodeInfo,
     args: readonly RedisArgument[],
-    call?: CallOptions,
+    options?: CallOptions,
   ): Promise<RedisReply> {
-    const c = this.#pool.get(node);
-    const conn = c instanceof Connection ? c : await c;
-    return await conn.send(args, this.sendOptions(call));
-  }
-
-  #target(cmd: _Command, avoid: string | undefined): NodeInfo | undefined {
-    const map = this.#topology.map;
-    const { slot, readOnly } = cmd.route;
-    if (slot === undefined) return this.#keylessNode();
-    const shard = map.shardOf(slot);
-    if (shard === undefined) return undefined;
-    if (!readOnly) return shard.master;
-    const own = cmd.call?.readFrom;
-    if (own !== undefined && own !== "master") {
-      this.freshness.wantReplicas();
-      if (own === "nearest") this.#topology.wantLatency();
-    }
-    const readFrom = this.freshness.mustReadMaster(slot) ? "master" : own ?? this.#options.readFrom;
-    return _chooseReader(shard, readFrom, this.#readContext(avoid));
-  }
-
-  #keyless: NodeInfo | undefined;
-
-  // Keyless commands keep to one master while it stays one, so SCAN's cursor pages on the node
-  // that issued it; each client picks its own at random, which spreads clients over the masters.
-  #keylessNode(): NodeInfo | undefined {
-    const masters = this.#topology.map.servingShards().map((s) => s.master);
-    const kept = masters.find((m) => m.address === this.#keyless?.address);
-    if (kept) return kept;
-    this.#keyless = masters[Math.floor(Math.random() * masters.length)];
-    return this.#keyless;
-  }
-
-  // One context per executor: _chooseReader is synchronous, so `#avoid` holds for its call.
-  #avoid: string | undefined;
-  #context: _ReadContext = {
-    // Redis 7.0 gossip shows fresh replicas as "loading" until their offset moves, so a
-    // replica's own ROLE answer, when polled, outranks the topology's health field.
-    usable: (n) =>
-      n.address !== this.#avoid && n.health !== "failed" && this.#pool.isAvailable(n.address) &&
-      (this.freshness.replicaUsable(n) ?? n.health === "online"),
-    latency: (a) => this.#topology.latency(a),
-    random: Math.random,
-  };
-
-  #readContext(avoid: string | undefined): _ReadContext {
-    this.#avoid = avoid;
-    return this.#context;
-  }
-
-  /** One try on one node; a plain command costs the connection's own promise and no other. */
-  #attempt(node: NodeInfo, cmd: _Command, asking: boolean): Promise<RedisReply> {
-    if (cmd.route.blocking) return this.#sendBlocking(node, cmd, asking);
-    const options = this.#commandOptions(cmd);
-    const c = this.#pool.get(node);
-    if (c instanceof Connection) return sendOn(c, cmd.args, options, asking);
-    return c.then((conn) => sendOn(conn, cmd.args, options, asking));
-  }
-
-  // Blocking commands wait on a leased connection, and only an explicit timeoutMs cuts them short.
-  async #sendBlocking(node: NodeInfo, cmd: _Command, asking: boolean): Promise<RedisReply> {
-    const conn = await this.#pool.lease(node);
-    const options = { ...this.sendOptions(cmd.call), timeoutMs: cmd.call?.timeoutMs };
-    try {
-      return await sendOn(conn, cmd.args, options, asking);
-    } finally {
-      // A timed-out BLPOP may still be waiting on the server: that connection is not reused.
-      await this.#pool.release(node.address, conn);
-    }
-  }
-
-  #defaults: SendOptions | undefined;
-
-  #commandOptions(cmd: _Command): SendOptions {
-    const options = this.sendOptions(cmd.call);
-    return cmd.batch ? { ...options, batch: true } : options;
+    const conn = await this.connection(node);
+    return await conn.send(args, this.sendOptions(options));
   }
 
   /** Send options for a call, with the client's defaults. */
-  sendOptions(call: CallOptions | undefined): SendOptions {
-    if (call === undefined) {
+  sendOptions(options: CallOptions | undefined): SendOptions {
+    if (options === undefined) {
       return this.#defaults ??= {
-        decode: this.#options.decode,
-        timeoutMs: this.#options.commandTimeoutMs,
+        decode: this.options.decode,
+        timeoutMs: this.options.commandTimeoutMs,
       };
     }
     return {
-      decode: this.#options.decode,
-      timeoutMs: call?.timeoutMs ?? this.#options.commandTimeoutMs,
-      signal: call?.signal,
+      decode: this.options.decode,
+      timeoutMs: options.timeoutMs ?? this.options.commandTimeoutMs,
+      signal: options.signal,
     };
   }
 
+  async #afterReply(node: NodeInfo, cmd: _RoutedCommand): Promise<void> {
+    const { onServed, waitReplicas } = cmd.options ?? {};
+    onServed?.({ address: node.address, role: node.role });
+    if (waitReplicas === undefined || cmd.route.readOnly) return;
+    await _waitReplicas(await this.connection(node), node, nameOf(cmd), waitReplicas);
+  }
+
+  /** One try on one node. */
+  #try(node: NodeInfo, cmd: _RoutedCommand, asking: boolean): Promise<RedisReply> {
+    if (cmd.route.blocking) {
+      const options = { ...this.sendOptions(cmd.options), timeoutMs: cmd.options?.timeoutMs };
+      return _sendBlocking(this.#pool, node, cmd.args, options, asking);
+    }
+    return _sendShared(this.#pool, node, cmd.args, this.#commandOptions(cmd), asking);
+  }
+
+  #commandOptions(cmd: _RoutedCommand): SendOptions {
+    const options = this.sendOptions(cmd.options);
+    return cmd.inPipeline ? { ...options, batch: true } : options;
+  }
+
   async #pause(attempt: number, refresh: boolean): Promise<void> {
-    const { retryBaseMs, retryCapMs } = this.#options;
+    const { retryBaseMs, retryCapMs } = this.options;
     const wait = sleep(_backoffMs(attempt, retryBaseMs, retryCapMs, Math.random));
     if (refresh) {
       await Promise.all([this.#topology.refresh().catch(() => undefined), wait]);
@@ -313,26 +237,18 @@ export class _Executor {
   }
 }
 
-function sendOn(
-  conn: Connection,
-  args: readonly RedisArgument[],
-  options: SendOptions,
-  asking: boolean,
-): Promise<RedisReply> {
-  if (!asking) return conn.send(args, options);
-  // ASKING applies to the next command on this connection only; both go in the same write.
-  return Promise.all([conn.send(["ASKING"]), conn.send(args, options)]).then(([ok, reply]) =>
-    ok instanceof RedisError ? ok : reply
-  );
-}
-
-function name(cmd: _Command): string {
-  const a = cmd.args[0];
+/** The command's name for messages, upper case. */
+export function _nameOf(args: readonly RedisArgument[]): string {
+  const a = args[0];
   return typeof a === "string" ? a.toUpperCase() : String(a);
 }
 
-function aborted(cmd: _Command, signal: AbortSignal): TimeoutError {
-  return new TimeoutError(`${name(cmd)} was aborted`, { cause: signal.reason });
+function nameOf(cmd: _RoutedCommand): string {
+  return _nameOf(cmd.args);
+}
+
+function aborted(cmd: _RoutedCommand, signal: AbortSignal): TimeoutError {
+  return new TimeoutError(`${nameOf(cmd)} was aborted`, { cause: signal.reason });
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,76 +1,75 @@
 /**
- * The API edge of a command (error replies thrown, the method's transform applied) and the
- * one-promise path of a command's first try.
+ * The one-promise path of a command's first try on a connected node: the connection reports
+ * straight to a `_FirstTry`, which settles the command's only promise, unless the reply asks
+ * for a retry: then the retry loop takes over from this outcome.
  * @module
  */
 import { RedisError } from "../errors.ts";
 import { _RETRY_TABLE } from "./retry_table.ts";
 import type { ReplySink } from "../transport/connection_options.ts";
-import type { NodeInfo } from "../topology/read_policy.ts";
+import type { NodeInfo } from "../topology/node_info.ts";
 import type { RedisReply } from "../types.ts";
-import type { _Command, _Executor } from "./executor.ts";
+import type { _Route } from "../routing/command_cache.ts";
+import { _resultOf, type _RoutedCommand, type _ToResult } from "./routed_command.ts";
 
-/** What the API edge does with a final reply: throw an error reply, else transform it. */
-export interface _Edge {
-  readonly transform?: ((reply: RedisReply) => unknown) | undefined;
+/** A try already under way on `node`, for the retry loop to continue from. */
+export interface _StartedTry {
+  readonly node: NodeInfo;
+  readonly outcome: Promise<RedisReply>;
 }
 
-/** The API edge's handling of a final reply; a `RedisError` reply throws. */
-export function _finish(reply: RedisReply, edge: _Edge): unknown {
-  if (reply instanceof RedisError) throw reply;
-  return edge.transform ? edge.transform(reply) : reply;
+/** What a first try hands back to: the retry loop and the write record of the executor. */
+export interface _Retrier {
+  retry(cmd: _RoutedCommand, started: _StartedTry | undefined): Promise<RedisReply>;
+  recordWrite(route: _Route, address: string): void;
 }
 
-/** `p`, settled as the API edge does when there is one. */
-export function _atEdge(p: Promise<RedisReply>, edge: _Edge | undefined): Promise<unknown> {
-  return edge === undefined ? p : p.then((reply) => _finish(reply, edge));
-}
-
-/**
- * One command's first try on a connected node. The connection reports straight to it, and it
- * settles the command's only promise, unless the reply asks for a retry: then the retry loop
- * takes over from this outcome.
- */
-export class _Call implements ReplySink {
+/** A command's first try, settling its promise from the connection's read loop. */
+export class _FirstTry implements ReplySink {
   readonly promise: Promise<unknown>;
   #resolve: (value: unknown) => void;
   #reject: (error: unknown) => void;
-  #executor: _Executor;
-  #cmd: _Command;
+  #retrier: _Retrier;
+  #cmd: _RoutedCommand;
   #node: NodeInfo;
-  #edge: _Edge | undefined;
+  #toResult: _ToResult | undefined;
 
-  constructor(executor: _Executor, cmd: _Command, node: NodeInfo, edge: _Edge | undefined) {
+  constructor(
+    retrier: _Retrier,
+    cmd: _RoutedCommand,
+    node: NodeInfo,
+    toResult: _ToResult | undefined,
+  ) {
     const { promise, resolve, reject } = Promise.withResolvers<unknown>();
     this.promise = promise;
     this.#resolve = resolve;
     this.#reject = reject;
-    this.#executor = executor;
+    this.#retrier = retrier;
     this.#cmd = cmd;
     this.#node = node;
-    this.#edge = edge;
+    this.#toResult = toResult;
   }
 
   reply(reply: RedisReply): void {
     if (reply instanceof RedisError) {
-      if (_RETRY_TABLE[reply.kind] !== "fail") return this.#resume(Promise.resolve(reply));
-    } else this.#executor.wrote(this.#cmd, this.#node);
+      if (_RETRY_TABLE[reply.kind] !== "fail") return this.#retry(Promise.resolve(reply));
+    } else this.#retrier.recordWrite(this.#cmd.route, this.#node.address);
     this.#settle(reply);
   }
 
   fail(error: Error): void {
-    this.#resume(Promise.reject(error));
+    this.#retry(Promise.reject(error));
   }
 
-  #resume(outcome: Promise<RedisReply>): void {
-    this.#executor.resume(this.#cmd, { node: this.#node, outcome })
+  #retry(outcome: Promise<RedisReply>): void {
+    this.#retrier.retry(this.#cmd, { node: this.#node, outcome })
       .then((reply) => this.#settle(reply), this.#reject);
   }
 
   #settle(reply: RedisReply): void {
-    if (this.#edge === undefined) return this.#resolve(reply);
+    if (this.#toResult === undefined) return this.#resolve(reply);
     try {
-      this.#resolve(_finish(reply, this.#edge));
+      this.#resolve(_resultOf(reply, this.#toResult));
     } catch (e) {
       this.#reject(e);
     }

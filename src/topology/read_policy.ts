@@ -2,32 +2,7 @@
  * Which node serves a read: the slot's master or one of its replicas.
  * @module
  */
-
-/**
- * A node as the read policy sees it.
- *
- * @example
- * ```ts
- * import type { NodeInfo } from "@x/rcluster";
- * const n: NodeInfo = { id: "a1", address: "127.0.0.1:7000", host: "127.0.0.1", port: 7000, role: "master", health: "online", replicationOffset: 0 };
- * ```
- */
-export interface NodeInfo {
-  /** The node's cluster id. */
-  readonly id: string;
-  /** `host:port` used to connect (after `natMap`). */
-  readonly address: string;
-  /** Host to connect to. */
-  readonly host: string;
-  /** Port to connect to. */
-  readonly port: number;
-  /** Role in its shard. */
-  readonly role: "master" | "replica";
-  /** Health as `CLUSTER SHARDS` reports it (`online` when unknown). */
-  readonly health: "online" | "loading" | "failed";
-  /** Replication offset as last reported. */
-  readonly replicationOffset: number;
-}
+import type { NodeInfo } from "./node_info.ts";
 
 /**
  * Chooses the node for one read among the slot's master and replicas; `undefined` means master.

@@ -5,7 +5,7 @@
 import type { Connection } from "./connection.ts";
 import type { ConnectionOptions } from "./connection_options.ts";
 import { ConnectionError } from "../errors.ts";
-import { _backoffMs } from "../execution/retry_table.ts";
+import { _backoffMs } from "./backoff.ts";
 
 /**
  * Opens a connection; replace it to add instrumentation or to inject faults in tests.

@@ -1,5 +1,5 @@
 /** Node descriptions for unit tests of the pure layers. */
-import type { NodeInfo } from "../../src/topology/read_policy.ts";
+import type { NodeInfo } from "../../src/topology/node_info.ts";
 
 /** An online node on 127.0.0.1 at `port`, with id `n<port>`. */
 export function testNode(port: number, role: NodeInfo["role"]): NodeInfo {

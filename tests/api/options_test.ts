@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { _validate, type RedisClusterOptions } from "../../src/api/options.ts";
+import type { RedisClusterOptions } from "../../src/api/options.ts";
+import { _validate } from "../../src/api/settings.ts";
 import type { ReadFromFunction } from "../../src/topology/read_policy.ts";
-import type { Logger } from "../../src/topology/topology.ts";
+import type { Logger } from "../../src/logger.ts";
 
 const NODES = ["127.0.0.1:7000"];
 

@@ -22,7 +22,7 @@ function build(name: CommandMethodName, ...args: unknown[]): BuiltCommand {
 }
 
 function argsOf(name: CommandMethodName, ...args: unknown[]): unknown[] {
-  return build(name, ...args).args;
+  return [...build(name, ...args).args];
 }
 
 /** Applies the reply transform the method would use (none: the reply as is). */

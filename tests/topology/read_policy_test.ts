@@ -1,11 +1,7 @@
 import assert from "node:assert/strict";
 import { testNode } from "../_harness/nodes.ts";
-import {
-  _chooseReader,
-  type _ReadContext,
-  type NodeInfo,
-  type ReadFrom,
-} from "../../src/topology/read_policy.ts";
+import { _chooseReader, type _ReadContext, type ReadFrom } from "../../src/topology/read_policy.ts";
+import type { NodeInfo } from "../../src/topology/node_info.ts";
 
 function node(port: number, role: NodeInfo["role"] = "replica"): NodeInfo {
   return testNode(port, role);

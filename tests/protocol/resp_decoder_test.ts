@@ -1,210 +1,23 @@
 import assert from "node:assert/strict";
-import { CommandWriter, encodeCommand } from "../../src/protocol/resp_encoder.ts";
+import { CommandWriter } from "../../src/protocol/resp_encoder.ts";
 import { NEED_MORE, RespDecoder } from "../../src/protocol/resp_decoder.ts";
 import { decodeReply } from "../../src/protocol/decode_reply.ts";
 import { ProtocolError, RedisError } from "../../src/errors.ts";
 import { type RedisReply, RespPush, VerbatimString } from "../../src/types.ts";
-
-const te = new TextEncoder();
-const td = new TextDecoder();
-const bytes = (s: string): Uint8Array => te.encode(s);
-const text = (b: Uint8Array): string => td.decode(b);
-
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-function prng(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
-}
-
-/** Feeds `chunks` and collects every reply; `lazy` feeds everything before reading. */
-function decodeChunks(chunks: Uint8Array[], lazy = false): RedisReply[] {
-  const d = new RespDecoder();
-  const out: RedisReply[] = [];
-  const drain = () => {
-    for (let r = d.next(); r !== NEED_MORE; r = d.next()) out.push(r);
-  };
-  for (const c of chunks) {
-    d.feed(c);
-    if (!lazy) drain();
-  }
-  drain();
-  assert.equal(d.pending, 0);
-  return out;
-}
-
-function decodeAll(s: string | Uint8Array): RedisReply[] {
-  return decodeChunks([typeof s === "string" ? bytes(s) : s]);
-}
-
-function decodeOne(s: string): RedisReply {
-  const replies = decodeAll(s);
-  assert.equal(replies.length, 1);
-  return replies[0] as RedisReply;
-}
-
-function assertProtocolError(
-  input: string | Uint8Array,
-  options?: ConstructorParameters<typeof RespDecoder>[0],
-): void {
-  const d = new RespDecoder(options);
-  d.feed(typeof input === "string" ? bytes(input) : input);
-  assert.throws(() => {
-    while (d.next() !== NEED_MORE);
-  }, ProtocolError);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Encoder
-
-Deno.test("encodeCommand() writes an array of bulk strings", () => {
-  assert.equal(
-    text(encodeCommand(["SET", "key", "value"])),
-    "*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nvalue\r\n",
-  );
-  assert.equal(text(encodeCommand(["PING"])), "*1\r\n$4\r\nPING\r\n");
-  assert.equal(text(encodeCommand(["SET", "k", ""])), "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$0\r\n\r\n");
-});
-
-Deno.test("encodeCommand() results stay intact after later calls", () => {
-  const first = encodeCommand(["GET", "a"]);
-  for (let i = 0; i < 10_000; i++) encodeCommand(["GET", `key:${i}`]);
-  assert.equal(text(first), "*2\r\n$3\r\nGET\r\n$1\r\na\r\n");
-});
-
-Deno.test("encoder copies Uint8Array arguments untouched", () => {
-  const payload = new Uint8Array([0x00, 0xff, 0x0d, 0x0a, 0x24, 0x2a, 0x80]);
-  const out = encodeCommand(["SET", "k", payload]);
-  const header = bytes("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$7\r\n");
-  assert.deepEqual(out.subarray(0, header.length), header);
-  assert.deepEqual(out.subarray(header.length, header.length + 7), payload);
-  assert.equal(text(out.subarray(header.length + 7)), "\r\n");
-  const [decoded] = decodeAll(out) as [Uint8Array[]];
-  assert.deepEqual(decoded[2], payload);
-});
-
-Deno.test("encoder writes strings as UTF-8 with the byte length in the header", () => {
-  const cases = [
-    "héllo wörld 🎉",
-    "é".repeat(3), // reserved header digits shrink: 9 bytes max, 6 written
-    "é".repeat(40), // beyond the hand-copied ASCII path; 120 max, 80 written
-    "x".repeat(31) + "é",
-    "a".repeat(9),
-    "a".repeat(10),
-    "a".repeat(32),
-    "a".repeat(33),
-    "a".repeat(100),
-    "日本語".repeat(5000),
-    "ü".repeat(70_000), // encoded separately from the buffer
-    "lone \ud800 surrogate",
-  ];
-  for (const s of cases) {
-    const utf8 = te.encode(s);
-    const out = encodeCommand(["SET", s]);
-    const expected = new Uint8Array([
-      ...bytes(`*2\r\n$3\r\nSET\r\n$${utf8.length}\r\n`),
-      ...utf8,
-      13,
-      10,
-    ]);
-    assert.deepEqual(out, expected, `string of length ${s.length}`);
-  }
-});
-
-Deno.test("encoder writes numbers and bigints in decimal", () => {
-  const cases: [number | bigint, string][] = [
-    [0, "0"],
-    [-0, "0"],
-    [7, "7"],
-    [42, "42"],
-    [-42, "-42"],
-    [1.5, "1.5"],
-    [-2.25, "-2.25"],
-    [1e-7, "1e-7"],
-    [Number.MAX_SAFE_INTEGER, "9007199254740991"],
-    [Number.MIN_SAFE_INTEGER, "-9007199254740991"],
-    [1e21, "1000000000000000000000"],
-    [-(2 ** 60), "-1152921504606846976"],
-    [123n, "123"],
-    [-5n, "-5"],
-    [2n ** 100n, "1267650600228229401496703205376"],
-  ];
-  for (const [n, s] of cases) {
-    assert.equal(
-      text(encodeCommand(["X", n])),
-      `*2\r\n$1\r\nX\r\n$${s.length}\r\n${s}\r\n`,
-      String(n),
-    );
-  }
-});
-
-Deno.test("write() throws a TypeError naming the argument and appends nothing", () => {
-  const w = new CommandWriter();
-  w.write(["GET", "a"]);
-  const before = w.length;
-  const bad: [unknown, RegExp][] = [
-    [undefined, /^argument 2 of SET is undefined$/],
-    [null, /^argument 2 of SET is null$/],
-    [{}, /^argument 2 of SET is an object/],
-    [[1], /^argument 2 of SET is an object/],
-    [NaN, /^argument 2 of SET is NaN$/],
-    [Infinity, /^argument 2 of SET is Infinity$/],
-    [true, /^argument 2 of SET is a boolean$/],
-    [Symbol("s"), /^argument 2 of SET is a symbol$/],
-    [new DataView(new ArrayBuffer(1)), /^argument 2 of SET is an object \(DataView\)$/],
-  ];
-  for (const [value, message] of bad) {
-    const args = ["SET", "k", value, "tail"] as unknown as string[];
-    assert.throws(
-      () => w.write(args),
-      (e: unknown) => e instanceof TypeError && message.test(e.message),
-    );
-    assert.equal(w.length, before);
-  }
-  assert.throws(() => w.write([]), TypeError);
-  assert.throws(
-    () => encodeCommand([undefined] as unknown as string[]),
-    /argument 0 of command is undefined/,
-  );
-  w.write(["GET", "b"]);
-  assert.equal(text(w.take()), "*2\r\n$3\r\nGET\r\n$1\r\na\r\n*2\r\n$3\r\nGET\r\n$1\r\nb\r\n");
-});
-
-Deno.test("take() views stay valid until the second following take()", () => {
-  const w = new CommandWriter({ initialCapacity: 64 });
-  assert.equal(w.take().length, 0);
-  w.write(["SET", "first", "1"]);
-  const first = w.take();
-  const firstText = text(first);
-  w.write(["SET", "second", "2"]);
-  const second = w.take();
-  w.write(["SET", "third", "3".repeat(200)]); // grows the third buffer
-  assert.equal(text(first), firstText);
-  assert.equal(text(second), "*3\r\n$3\r\nSET\r\n$6\r\nsecond\r\n$1\r\n2\r\n");
-  assert.equal(w.length, 232);
-  assert.equal(text(w.take()), `*3\r\n$3\r\nSET\r\n$5\r\nthird\r\n$200\r\n${"3".repeat(200)}\r\n`);
-});
-
-Deno.test("a buffer grown for a huge value is dropped after take()", () => {
-  const w = new CommandWriter();
-  w.write(["SET", "big", new Uint8Array(3 * 1024 * 1024)]);
-  const big = w.take();
-  assert.ok(big.buffer.byteLength >= 3 * 1024 * 1024);
-  for (let i = 0; i < 6; i++) {
-    w.write(["GET", "k"]);
-    assert.equal(w.take().buffer.byteLength, 16 * 1024);
-  }
-});
+import {
+  assertProtocolError,
+  bytes,
+  decodeAll,
+  decodeChunks,
+  decodeOne,
+  seededInts,
+  text,
+} from "../_harness/resp.ts";
 
 Deno.test("encoded commands decode back to their arguments", () => {
   const w = new CommandWriter({ initialCapacity: 64 });
   const commands: (string | number | Uint8Array)[][] = [];
-  const rand = prng(7);
+  const rand = seededInts(7);
   for (let i = 0; i < 500; i++) {
     const args: (string | number | Uint8Array)[] = ["CMD"];
     for (let j = rand(6); j > 0; j--) {
@@ -225,9 +38,6 @@ Deno.test("encoded commands decode back to their arguments", () => {
     assert.deepEqual(reply, expected);
   });
 });
-
-// ---------------------------------------------------------------------------------------------
-// Decoder: representation
 
 Deno.test("simple strings, errors and integers decode to their documented values", () => {
   assert.equal(decodeOne("+OK\r\n"), "OK");
@@ -332,9 +142,6 @@ Deno.test("pending counts bytes fed but not yet parsed", () => {
   assert.equal(d.next(), NEED_MORE);
 });
 
-// ---------------------------------------------------------------------------------------------
-// Decoder: chunking
-
 const MIXED = [
   "+OK\r\n",
   "-ERR unknown command\r\n",
@@ -376,7 +183,7 @@ Deno.test("a mixed stream decodes identically however it is chunked", () => {
       `split at ${split}`,
     );
   }
-  const rand = prng(12345);
+  const rand = seededInts(12345);
   for (let round = 0; round < 1000; round++) {
     const chunks: Uint8Array[] = [];
     for (let at = 0; at < stream.length;) {
@@ -442,9 +249,6 @@ Deno.test("many replies in one chunk are each parsed without copying", () => {
   assert.equal(count, 10_000);
   assert.equal(d.pending, 0);
 });
-
-// ---------------------------------------------------------------------------------------------
-// Decoder: malformed input and limits
 
 Deno.test("malformed input throws ProtocolError", () => {
   const bad = [
@@ -546,7 +350,7 @@ Deno.test("maxBulkBytes, maxDepth and maxArrayLength give ProtocolError", () => 
 });
 
 Deno.test("100k garbage inputs only ever yield values, NEED_MORE or ProtocolError", () => {
-  const rand = prng(2024);
+  const rand = seededInts(2024);
   const corpus = MIXED.split(/(?<=\r\n)(?=[-+:$*%~,#(=!>|_])/).map(bytes);
   const alphabet = bytes("+-:$*%~,#(=!>|_?\r\n\r\n0123456789-1tfinax");
   const randomByte = () => rand(3) === 0 ? rand(256) : alphabet[rand(alphabet.length)] as number;
@@ -591,82 +395,6 @@ Deno.test("100k garbage inputs only ever yield values, NEED_MORE or ProtocolErro
     }
   }
   assert.ok(values > 1000 && protocolErrors > 1000);
-});
-
-// ---------------------------------------------------------------------------------------------
-// decodeReply
-
-Deno.test("decodeReply() converts bulk and verbatim strings, recursively, without mutating", () => {
-  const raw = decodeOne(
-    "*6\r\n$5\r\nhello\r\n:1\r\n%1\r\n$1\r\nk\r\n*1\r\n$1\r\nv\r\n~1\r\n$2\r\né\r\n>2\r\n+msg\r\n$1\r\nx\r\n=7\r\ntxt:abc\r\n",
-  );
-  const decoded = decodeReply(raw);
-  assert.deepEqual(decoded, [
-    "hello",
-    1,
-    new Map([["k", ["v"]]]),
-    new Set(["é"]),
-    new RespPush(["msg", "x"]),
-    "abc",
-  ]);
-  assert.ok(((raw as RedisReply[])[0]) instanceof Uint8Array);
-  assert.equal(decodeReply(decodeOne("=6\r\nmkd:é\r\n")), "é");
-});
-
-Deno.test("decodeReply() returns scalars and errors as the same values", () => {
-  const err = new RedisError("ERR x");
-  assert.equal(decodeReply(err), err);
-  for (const v of ["OK", 1, 2n, true, null, 1.5]) assert.equal(decodeReply(v), v);
-  assert.equal(decodeReply(bytes("plain ascii")), "plain ascii");
-  assert.equal(
-    decodeReply(bytes("a much longer string that is not short and has ünïcode")),
-    "a much longer string that is not short and has ünïcode",
-  );
-});
-
-Deno.test("takeChunks() puts large arguments in pieces of their own, between buffer pieces", () => {
-  const w = new CommandWriter();
-  const big = new Uint8Array(100 * 1024).fill(0x61);
-  w.write(["GET", "a"]);
-  w.write(["SET", "k", big]);
-  big.fill(0x62); // the caller may reuse its array as soon as write() returns
-  w.write(["GET", "b"]);
-  const chunks = w.takeChunks();
-  assert.equal(chunks.length, 3);
-  assert.deepEqual(chunks[1], new Uint8Array(100 * 1024).fill(0x61));
-  assert.equal(
-    text(chunks[0]!),
-    `*2\r\n$3\r\nGET\r\n$1\r\na\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$${big.length}\r\n`,
-  );
-  assert.equal(text(chunks[2]!), "\r\n*2\r\n$3\r\nGET\r\n$1\r\nb\r\n");
-  assert.equal(w.length, 0);
-});
-
-Deno.test("scratch buffers of large arguments are reused once recycled, also through take()", () => {
-  const w = new CommandWriter();
-  const huge = "x".repeat(200 * 1024);
-  w.write(["SET", "k", huge]);
-  const first = w.takeChunks();
-  w.recycle(first);
-  w.write(["SET", "k", huge]);
-  const second = w.takeChunks();
-  assert.equal(second[1]!.buffer, first[1]!.buffer);
-  w.recycle(second);
-  w.write(["SET", "k", huge]);
-  assert.equal(w.take().length, 200 * 1024 + 31);
-  w.write(["SET", "k", huge]);
-  assert.equal(w.takeChunks()[1]!.buffer, first[1]!.buffer);
-});
-
-Deno.test("a command rejected after a large argument leaves nothing of itself behind", () => {
-  const w = new CommandWriter();
-  w.write(["GET", "a"]);
-  const before = w.length;
-  const big = "x".repeat(200 * 1024);
-  assert.throws(() => w.write(["SET", big, null as unknown as string]), TypeError);
-  assert.equal(w.length, before);
-  w.write(["GET", "b"]);
-  assert.equal(text(w.take()), "*2\r\n$3\r\nGET\r\n$1\r\na\r\n*2\r\n$3\r\nGET\r\n$1\r\nb\r\n");
 });
 
 Deno.test("bulkSink() lets the reader fill a large bulk payload in place", () => {

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { testNode } from "../_harness/nodes.ts";
-import { _Freshness } from "../../src/topology/freshness.ts";
-import type { _FreshnessOptions } from "../../src/topology/freshness.ts";
-import type { NodeInfo } from "../../src/topology/read_policy.ts";
+import { _ReplicaHealth, type _ReplicaHealthOptions } from "../../src/topology/replica_health.ts";
+import type { NodeInfo } from "../../src/topology/node_info.ts";
 import type { RedisArgument, RedisReply } from "../../src/types.ts";
 
 const MASTER = testNode(7000, "master");
@@ -20,14 +19,13 @@ function shardState() {
   return { state, query };
 }
 
-function freshness(
-  query: _FreshnessOptions["query"],
-  options: Partial<_FreshnessOptions> = {},
-): _Freshness {
-  return new _Freshness({
-    readYourWrites: false,
+function health(
+  query: _ReplicaHealthOptions["query"],
+  options: Partial<_ReplicaHealthOptions> = {},
+): _ReplicaHealth {
+  return new _ReplicaHealth({
     maxReplicaLagMs: undefined,
-    pollReplicas: true,
+    pollFromStart: true,
     query,
     shards: () => [{ master: MASTER, replicas: [REPLICA] }],
     ...options,
@@ -46,7 +44,7 @@ async function until(check: () => boolean, what: string): Promise<void> {
 
 Deno.test("maxReplicaLagMs takes reads from a replica whose offset trails the master's for too long", async () => {
   const { state, query } = shardState();
-  const f = freshness(query, { maxReplicaLagMs: 300 });
+  const f = health(query, { maxReplicaLagMs: 300 });
   try {
     await f.start();
     assert.equal(f.replicaUsable(REPLICA), true);
@@ -63,7 +61,7 @@ Deno.test("maxReplicaLagMs takes reads from a replica whose offset trails the ma
 
 Deno.test("a replica whose link to its master is down gets no reads until the link is back", async () => {
   const { state, query } = shardState();
-  const f = freshness(query);
+  const f = health(query);
   try {
     await f.start();
     assert.equal(f.replicaUsable(REPLICA), true);
@@ -76,24 +74,7 @@ Deno.test("a replica whose link to its master is down gets no reads until the li
   }
 });
 
-Deno.test("readYourWrites keeps a written slot on the master until the replica reports the write's offset", async () => {
-  const { state, query } = shardState();
-  const f = freshness(query, { readYourWrites: true, pollReplicas: false });
-  try {
-    state.master = 150; // the offset after our write
-    f.wrote(42, MASTER.address);
-    assert.equal(f.mustReadMaster(42), true);
-    assert.equal(f.mustReadMaster(43), false);
-    await sleep(50);
-    assert.equal(f.mustReadMaster(42), true, "the replica is still at offset 100");
-    state.replica = 150;
-    await until(() => !f.mustReadMaster(42), "the slot is released to the replicas");
-  } finally {
-    await f.close();
-  }
-});
-
 Deno.test("an unpolled replica is neither usable nor unusable: the topology decides", () => {
-  const f = freshness(shardState().query);
+  const f = health(shardState().query);
   assert.equal(f.replicaUsable(REPLICA), undefined);
 });

@@ -1,0 +1,174 @@
+/**
+ * Options after validation: every option checked up front (a `TypeError` names the first bad
+ * field), defaults applied.
+ * @module
+ */
+import type { RedisClusterOptions, StartupNode } from "./options.ts";
+import type { ReadFrom } from "../topology/read_policy.ts";
+import { _SILENT_LOGGER, type Logger } from "../logger.ts";
+import { _parseAddress } from "../_address.ts";
+
+/** Options after validation, with defaults applied. */
+export interface _Settings {
+  readonly startupNodes: { host: string; port: number }[];
+  readonly decode: boolean;
+  readonly readFrom: ReadFrom;
+  readonly logger: Logger;
+  readonly maxRedirections: number;
+  readonly refreshIntervalMs: number;
+  readonly refreshCooldownMs: number;
+  readonly latencyIntervalMs: number;
+  readonly retryBaseMs: number;
+  readonly retryCapMs: number;
+  readonly connectTimeoutMs: number;
+  readonly commandTimeoutMs: number | undefined;
+  readonly maxReplicaLagMs: number | undefined;
+  readonly readYourWrites: boolean;
+}
+
+/** Checks every option up front; a `TypeError` names the first bad field. */
+export function _validate<D extends boolean>(o: RedisClusterOptions<D>): _Settings {
+  if (typeof o !== "object" || o === null) {
+    throw new TypeError("RedisCluster: options must be an object with startupNodes");
+  }
+  if (!Array.isArray(o.startupNodes) || o.startupNodes.length === 0) {
+    throw new TypeError("RedisCluster: options.startupNodes must be a non-empty array");
+  }
+  const startupNodes = o.startupNodes.map((n, i) => startupNode(n, i));
+  const READ_FROM = ["master", "replica", "replica-preferred", "any", "nearest"];
+  if (
+    o.readFrom !== undefined && typeof o.readFrom !== "function" &&
+    !READ_FROM.includes(o.readFrom)
+  ) {
+    throw new TypeError(
+      `RedisCluster: options.readFrom must be one of ${READ_FROM.join(", ")} or a function`,
+    );
+  }
+  for (
+    const k of ["decodeResponses", "readonlyMode", "readYourWrites", "autoPipelining"] as const
+  ) {
+    if (o[k] !== undefined && typeof o[k] !== "boolean") {
+      throw new TypeError(`RedisCluster: options.${k} must be a boolean`);
+    }
+  }
+  if (o.protocol !== undefined && o.protocol !== 2 && o.protocol !== 3) {
+    throw new TypeError("RedisCluster: options.protocol must be 2 or 3");
+  }
+  checkConnectionOptions(o);
+  const logger = o.logger ?? _SILENT_LOGGER;
+  for (const m of ["debug", "info", "warn", "error"] as const) {
+    if (typeof logger[m] !== "function") {
+      throw new TypeError(`RedisCluster: options.logger.${m} must be a function`);
+    }
+  }
+  return {
+    startupNodes,
+    decode: o.decodeResponses ?? false,
+    readFrom: o.readFrom ?? (o.readonlyMode ? "any" : "master"),
+    logger,
+    maxRedirections: count(o, "maxRedirections", 16),
+    refreshIntervalMs: count(o, "refreshIntervalMs", 30_000),
+    refreshCooldownMs: count(o, "refreshCooldownMs", 200),
+    latencyIntervalMs: positive(o, "latencyIntervalMs") ?? 2000,
+    retryBaseMs: positive(o, "retryBaseMs") ?? 20,
+    retryCapMs: positive(o, "retryCapMs") ?? 1000,
+    connectTimeoutMs: positive(o, "connectTimeoutMs") ?? 10_000,
+    commandTimeoutMs: positive(o, "commandTimeoutMs"),
+    maxReplicaLagMs: positive(o, "maxReplicaLagMs"),
+    readYourWrites: o.readYourWrites ?? false,
+  };
+}
+
+function checkConnectionOptions<D extends boolean>(o: RedisClusterOptions<D>): void {
+  for (const k of ["username", "password", "clientName"] as const) {
+    if (o[k] !== undefined && typeof o[k] !== "string") {
+      throw new TypeError(`RedisCluster: options.${k} must be a string`);
+    }
+  }
+  if (o.connectionFactory !== undefined && typeof o.connectionFactory !== "function") {
+    throw new TypeError("RedisCluster: options.connectionFactory must be a function");
+  }
+  const { tls } = o;
+  if (tls !== undefined && typeof tls !== "boolean") {
+    const ca = typeof tls === "object" && tls !== null ? tls.caCerts : null;
+    if (ca === null || (ca !== undefined && !(Array.isArray(ca) && ca.every(isString)))) {
+      throw new TypeError("RedisCluster: options.tls must be a boolean or { caCerts?: string[] }");
+    }
+  }
+  checkNatMap(o.natMap);
+}
+
+function checkNatMap(natMap: unknown): void {
+  if (natMap === undefined || typeof natMap === "function") return;
+  const where = "RedisCluster: options.natMap";
+  if (typeof natMap !== "object" || natMap === null || Array.isArray(natMap)) {
+    throw new TypeError(
+      `${where} must be a record of "host:port" to { host, port }, or a function`,
+    );
+  }
+  for (const [from, to] of Object.entries(natMap)) {
+    const t: { host?: unknown; port?: unknown } | null = typeof to === "object" ? to : null;
+    if (t === null || typeof t.host !== "string" || !Number.isInteger(t.port)) {
+      throw new TypeError(`${where}["${from}"] must be { host: string, port: number }`);
+    }
+  }
+}
+
+function isString(v: unknown): v is string {
+  return typeof v === "string";
+}
+
+type NumericOption =
+  | "maxRedirections"
+  | "refreshIntervalMs"
+  | "refreshCooldownMs"
+  | "latencyIntervalMs"
+  | "retryBaseMs"
+  | "retryCapMs"
+  | "connectTimeoutMs"
+  | "commandTimeoutMs"
+  | "maxReplicaLagMs";
+
+function count<D extends boolean>(
+  o: RedisClusterOptions<D>,
+  k: NumericOption,
+  dflt: number,
+): number {
+  const v = o[k];
+  if (v === undefined) return dflt;
+  if (!Number.isInteger(v) || v < 0) {
+    throw new TypeError(`RedisCluster: options.${k} must be a non-negative integer, got ${v}`);
+  }
+  return v;
+}
+
+function positive<D extends boolean>(
+  o: RedisClusterOptions<D>,
+  k: NumericOption,
+): number | undefined {
+  const v = o[k];
+  if (v === undefined) return undefined;
+  if (typeof v !== "number" || !(v > 0) || !Number.isFinite(v)) {
+    throw new TypeError(`RedisCluster: options.${k} must be a positive number, got ${v}`);
+  }
+  return v;
+}
+
+function startupNode(n: StartupNode, i: number): { host: string; port: number } {
+  const where = `RedisCluster: options.startupNodes[${i}]`;
+  const { host, port } = typeof n === "string"
+    ? _parseAddress(n)
+    : typeof n === "object" && n !== null
+    ? { host: n.host, port: Number(n.port) }
+    : { host: "", port: NaN };
+  if (typeof host !== "string" || host === "") {
+    throw new TypeError(`${where} needs a host ("host:port" or { host, port })`);
+  }
+  if (host.includes("/")) {
+    throw new TypeError(`${where} must be "host:port" or { host, port }, not a URL: ${host}`);
+  }
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) {
+    throw new TypeError(`${where} has an invalid port`);
+  }
+  return { host, port };
+}

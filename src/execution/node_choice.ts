@@ -1,0 +1,77 @@
+/**
+ * Which node a routed command goes to: the slot's master for writes, the read policy's pick
+ * for reads (with read-your-writes, replica health and reconnect backoff taken into account),
+ * and one kept master for keyless commands.
+ * @module
+ */
+import { _chooseReader } from "../topology/read_policy.ts";
+import type { _ReadContext, ReadFrom } from "../topology/read_policy.ts";
+import type { NodeInfo } from "../topology/node_info.ts";
+import type { _Topology } from "../topology/topology.ts";
+import type { _ReplicaHealth } from "../topology/replica_health.ts";
+import type { _ReadYourWrites } from "../topology/read_your_writes.ts";
+import type { _LatencySampler } from "../topology/latency.ts";
+import type { _NodePool } from "../transport/node_pool.ts";
+import type { _RoutedCommand } from "./routed_command.ts";
+
+/** What node choice consults. */
+export interface _NodeChoiceParts {
+  readonly topology: _Topology;
+  readonly pool: _NodePool;
+  readonly health: _ReplicaHealth;
+  readonly readYourWrites: _ReadYourWrites;
+  readonly latency: _LatencySampler;
+  /** The client's `readFrom`. */
+  readonly readFrom: ReadFrom;
+}
+
+/** Picks the node for each try of a command. */
+export class _NodeChoice {
+  #parts: _NodeChoiceParts;
+  #keyless: NodeInfo | undefined;
+  // One context per chooser: _chooseReader is synchronous, so `#avoid` holds for its call.
+  #avoid: string | undefined;
+  #context: _ReadContext;
+
+  constructor(parts: _NodeChoiceParts) {
+    this.#parts = parts;
+    const { pool, health, latency } = parts;
+    this.#context = {
+      // Redis 7.0 gossip shows fresh replicas as "loading" until their offset moves, so a
+      // replica's own ROLE answer, when polled, outranks the topology's health field.
+      usable: (n) =>
+        n.address !== this.#avoid && n.health !== "failed" && pool.isAvailable(n.address) &&
+        (health.replicaUsable(n) ?? n.health === "online"),
+      latency: (a) => latency.latency(a),
+      random: Math.random,
+    };
+  }
+
+  /** The node for the next try; `avoid` is a node that just failed a read. */
+  target(cmd: _RoutedCommand, avoid: string | undefined): NodeInfo | undefined {
+    const { topology, health, readYourWrites, latency } = this.#parts;
+    const { slot, readOnly } = cmd.route;
+    if (slot === undefined) return this.#keylessNode();
+    const shard = topology.map.shardOf(slot);
+    if (shard === undefined) return undefined;
+    if (!readOnly) return shard.master;
+    const own = cmd.options?.readFrom;
+    if (own !== undefined && own !== "master") {
+      health.wantReplicas();
+      if (own === "nearest") latency.start();
+    }
+    const readFrom = readYourWrites.mustReadMaster(slot) ? "master" : own ?? this.#parts.readFrom;
+    this.#avoid = avoid;
+    return _chooseReader(shard, readFrom, this.#context);
+  }
+
+  // Keyless commands keep to one master while it stays one, so SCAN's cursor pages on the node
+  // that issued it; each client picks its own at random, which spreads clients over the masters.
+  #keylessNode(): NodeInfo | undefined {
+    const masters = this.#parts.topology.map.servingShards().map((s) => s.master);
+    const kept = masters.find((m) => m.address === this.#keyless?.address);
+    if (kept) return kept;
+    this.#keyless = masters[Math.floor(Math.random() * masters.length)];
+    return this.#keyless;
+  }
+}
