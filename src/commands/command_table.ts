@@ -4,16 +4,16 @@
  * methods that queue.
  * @module
  */
-import type { _Spec } from "./builder.ts";
+import type { _Method } from "./builder.ts";
 import type { BuiltCommand, Mode } from "./types.ts";
-import { _HASH_SPECS, type HashCommands } from "./hashes.ts";
-import { _KEY_SPECS, type KeyCommands } from "./keys.ts";
-import { _LIST_SPECS, type ListCommands } from "./lists.ts";
-import { _SERVER_SPECS, type ServerCommands } from "./server.ts";
-import { _SET_SPECS, type SetCommands } from "./sets.ts";
-import { _SORTED_SET_SPECS, type SortedSetCommands } from "./sorted_sets.ts";
-import { _STREAM_SPECS, type StreamCommands } from "./streams.ts";
-import { _STRING_SPECS, type StringCommands } from "./strings.ts";
+import { _HASH_METHODS, type HashCommands } from "./hashes.ts";
+import { _KEY_METHODS, type KeyCommands } from "./keys.ts";
+import { _LIST_METHODS, type ListCommands } from "./lists.ts";
+import { _SERVER_METHODS, type ServerCommands } from "./server.ts";
+import { _SET_METHODS, type SetCommands } from "./sets.ts";
+import { _SORTED_SET_METHODS, type SortedSetCommands } from "./sorted_sets.ts";
+import { _STREAM_METHODS, type StreamCommands } from "./streams.ts";
+import { _STRING_METHODS, type StringCommands } from "./strings.ts";
 
 export type {
   BuiltCommand,
@@ -259,15 +259,15 @@ export const READ_ONLY_METHODS: readonly ReadOnlyMethodName[] = Object.freeze(
   Object.keys(READ_ONLY) as ReadOnlyMethodName[],
 );
 
-const SPECS: { readonly [K in CommandMethodName]: _Spec } = {
-  ..._STRING_SPECS,
-  ..._KEY_SPECS,
-  ..._HASH_SPECS,
-  ..._LIST_SPECS,
-  ..._SET_SPECS,
-  ..._SORTED_SET_SPECS,
-  ..._STREAM_SPECS,
-  ..._SERVER_SPECS,
+const METHODS: { readonly [K in CommandMethodName]: _Method } = {
+  ..._STRING_METHODS,
+  ..._KEY_METHODS,
+  ..._HASH_METHODS,
+  ..._LIST_METHODS,
+  ..._SET_METHODS,
+  ..._SORTED_SET_METHODS,
+  ..._STREAM_METHODS,
+  ..._SERVER_METHODS,
 };
 
 /**
@@ -285,5 +285,5 @@ export const COMMAND_TABLE: ReadonlyMap<
   CommandMethodName,
   (args: readonly unknown[]) => BuiltCommand
 > = new Map(
-  (Object.keys(SPECS) as CommandMethodName[]).map((name) => [name, SPECS[name](name)]),
+  (Object.keys(METHODS) as CommandMethodName[]).map((name) => [name, METHODS[name](name)]),
 );

@@ -4,20 +4,15 @@
  */
 import type { CallOptions } from "../execution/call_options.ts";
 import {
-  _ARG,
   _arg,
   _cmd,
   _CURSOR,
   _CURSOR_RULES,
   _FIELD,
-  _FIELD_VALUES,
-  _INT,
-  _isOptions,
   _K,
-  _NUM,
+  type _Method,
   _opts,
   _rest,
-  type _Spec,
   type Bulk,
   type CursorOptions,
   type FieldValues,
@@ -25,6 +20,7 @@ import {
   type Out,
   type Variadic,
 } from "./builder.ts";
+import { _ARG, _FIELD_VALUES, _INT, _isOptions, _NUM } from "./argument_kinds.ts";
 import { _number, _pairList, _record, _scan } from "./replies.ts";
 import type { RedisArgument, RedisKey } from "../types.ts";
 
@@ -201,7 +197,7 @@ const HSET_PAIRS = _cmd("HSET", [_K, _arg("fields", _FIELD_VALUES)]);
 const HSET_ONE = _cmd("HSET", [_K, _FIELD, VALUE]);
 
 /** Builders of the hash commands. */
-export const _HASH_SPECS: { readonly [K in keyof HashCommands<boolean, Mode>]: _Spec } = {
+export const _HASH_METHODS: { readonly [K in keyof HashCommands<boolean, Mode>]: _Method } = {
   hget: _cmd("HGET", [_K, _FIELD]),
   hset: (method) => {
     const pairs = HSET_PAIRS(method);

@@ -4,21 +4,18 @@
  */
 import type { CallOptions } from "../execution/call_options.ts";
 import {
-  _ARG,
   _arg,
   _cmd,
-  _INT,
   _K,
-  _KEY,
-  _NAT,
+  type _Method,
   _opts,
   _rest,
-  type _Spec,
   type Bulk,
   type Mode,
   type Out,
   type Variadic,
 } from "./builder.ts";
+import { _ARG, _INT, _KEY, _NAT } from "./argument_kinds.ts";
 import { _textOrNull } from "./replies.ts";
 import type { RedisArgument, RedisKey } from "../types.ts";
 
@@ -212,7 +209,7 @@ export interface KeyCommands<D extends boolean, M extends Mode> {
 }
 
 const keys = _rest("keys", _KEY);
-const expire = (command: string, name: string): _Spec =>
+const expire = (command: string, name: string): _Method =>
   _cmd(command, [
     _K,
     _arg(name, _INT),
@@ -224,7 +221,7 @@ const expire = (command: string, name: string): _Spec =>
 const NEW_KEY = _arg("newKey", _KEY);
 
 /** Builders of the key and expiry commands. */
-export const _KEY_SPECS: { readonly [K in keyof KeyCommands<boolean, Mode>]: _Spec } = {
+export const _KEY_METHODS: { readonly [K in keyof KeyCommands<boolean, Mode>]: _Method } = {
   del: _cmd("DEL", [keys]),
   unlink: _cmd("UNLINK", [keys]),
   exists: _cmd("EXISTS", [keys]),

@@ -4,26 +4,20 @@
  */
 import type { CallOptions } from "../execution/call_options.ts";
 import {
-  _ARG,
   _arg,
   _cmd,
   _countOpt,
-  _INT,
   _K,
-  _KEY,
-  _KEYS,
-  _NAT,
-  _oneOf,
+  type _Method,
   _opts,
   _rest,
-  _SECONDS,
-  type _Spec,
   type Bulk,
   type CountOptions,
   type Mode,
   type Out,
   type Variadic,
 } from "./builder.ts";
+import { _ARG, _INT, _KEY, _KEYS, _NAT, _oneOf, _SECONDS } from "./argument_kinds.ts";
 import type { RedisArgument, RedisKey } from "../types.ts";
 
 /**
@@ -237,7 +231,7 @@ const MOVE = [_arg("source", _KEY), _arg("destination", _KEY), _arg("from", END)
 const TIMEOUT = _arg("timeout", _SECONDS);
 
 /** Builders of the list commands. */
-export const _LIST_SPECS: { readonly [K in keyof ListCommands<boolean, Mode>]: _Spec } = {
+export const _LIST_METHODS: { readonly [K in keyof ListCommands<boolean, Mode>]: _Method } = {
   lpush: _cmd("LPUSH", [_K, _rest("elements", _ARG)]),
   rpush: _cmd("RPUSH", [_K, _rest("elements", _ARG)]),
   lpop: _cmd("LPOP", [_K, _countOpt(_NAT)]),

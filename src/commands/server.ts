@@ -4,27 +4,21 @@
  */
 import type { CallOptions } from "../execution/call_options.ts";
 import {
-  _ARG,
   _arg,
   _cmd,
-  _counted,
   _CURSOR,
   _CURSOR_RULES,
-  _KEY,
-  _list,
   _maybe,
-  _NAT,
-  _oneOf,
+  type _Method,
   _opts,
   _rest,
-  type _Spec,
-  _STR,
   type Bulk,
   type CursorOptions,
   type Mode,
   type Out,
   type Variadic,
 } from "./builder.ts";
+import { _ARG, _counted, _KEY, _list, _NAT, _oneOf, _STR } from "./argument_kinds.ts";
 import { _array, _scan, _text } from "./replies.ts";
 import type { RedisArgument, RedisKey, RedisReply } from "../types.ts";
 
@@ -245,7 +239,7 @@ export interface ServerCommands<D extends boolean, M extends Mode> {
   wait(replicas: number, timeout: number, options?: CallOptions): Out<M, number, this>;
 }
 
-const script = (command: string, first: string): _Spec =>
+const script = (command: string, first: string): _Method =>
   _cmd(command, [
     _arg(first, _STR),
     _arg("keys", _counted(0)),
@@ -255,7 +249,7 @@ const FLUSH = _opts({ rules: [["mode", "", _oneOf("ASYNC", "SYNC")]] });
 const MESSAGE = _arg("message", _ARG);
 
 /** Builders of the scripting, publishing and server commands. */
-export const _SERVER_SPECS: { readonly [K in keyof ServerCommands<boolean, Mode>]: _Spec } = {
+export const _SERVER_METHODS: { readonly [K in keyof ServerCommands<boolean, Mode>]: _Method } = {
   eval: script("EVAL", "script"),
   evalsha: script("EVALSHA", "sha1"),
   evalRo: script("EVAL_RO", "script"),

@@ -4,20 +4,16 @@
  */
 import type { CallOptions } from "../execution/call_options.ts";
 import {
-  _ARG,
   _arg,
   _cmd,
   _countOpt,
   _CURSOR,
   _CURSOR_RULES,
-  _INT,
   _K,
-  _KEY,
   _MEMBER,
-  _NAT,
+  type _Method,
   _opts,
   _rest,
-  type _Spec,
   type Bulk,
   type CountOptions,
   type CursorOptions,
@@ -25,6 +21,7 @@ import {
   type Out,
   type Variadic,
 } from "./builder.ts";
+import { _ARG, _INT, _KEY, _NAT } from "./argument_kinds.ts";
 import { _array, _arrayIfSet, _scan } from "./replies.ts";
 import type { RedisArgument, RedisKey } from "../types.ts";
 
@@ -164,7 +161,7 @@ const DESTINATION = _arg("destination", _KEY);
 const AS_ARRAY = { reply: _array };
 
 /** Builders of the set commands. */
-export const _SET_SPECS: { readonly [K in keyof SetCommands<boolean, Mode>]: _Spec } = {
+export const _SET_METHODS: { readonly [K in keyof SetCommands<boolean, Mode>]: _Method } = {
   sadd: _cmd("SADD", [_K, members]),
   srem: _cmd("SREM", [_K, members]),
   smembers: _cmd("SMEMBERS", [_K], AS_ARRAY),

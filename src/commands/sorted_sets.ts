@@ -4,29 +4,16 @@
  */
 import type { CallOptions } from "../execution/call_options.ts";
 import {
-  _ARG,
   _arg,
-  _BOUND,
   _cmd,
-  _counted,
   _countOpt,
   _CURSOR,
   _CURSOR_RULES,
-  _INT,
-  _isOptions,
   _K,
-  _KEY,
-  _LIMIT,
-  _list,
   _MEMBER,
-  _NAT,
-  _NUM,
-  _oneOf,
+  type _Method,
   _opts,
-  _pairs,
   _rest,
-  _SCORE,
-  type _Spec,
   type Bulk,
   type CountOptions,
   type CursorOptions,
@@ -34,6 +21,21 @@ import {
   type Out,
   type Variadic,
 } from "./builder.ts";
+import {
+  _ARG,
+  _BOUND,
+  _counted,
+  _INT,
+  _isOptions,
+  _KEY,
+  _LIMIT,
+  _list,
+  _NAT,
+  _NUM,
+  _oneOf,
+  _pairs,
+  _SCORE,
+} from "./argument_kinds.ts";
 import { _number, _numberOrNull, _numbers, _scan, _scored } from "./replies.ts";
 import type {
   ScoreBound,
@@ -260,7 +262,7 @@ const count = (v: unknown): number =>
     : _isOptions(v)
     ? Object.keys(v).length
     : 0;
-const store = (command: string): _Spec =>
+const store = (command: string): _Method =>
   _cmd(command, [
     _arg("destination", _KEY),
     _arg("keys", _counted(1)),
@@ -278,60 +280,61 @@ const store = (command: string): _Spec =>
   });
 
 /** Builders of the sorted-set commands. */
-export const _SORTED_SET_SPECS: { readonly [K in keyof SortedSetCommands<boolean, Mode>]: _Spec } =
-  {
-    zadd: _cmd("ZADD", [
-      _K,
-      _opts({
-        rules: [["nx", "NX"], ["xx", "XX"], ["gt", "GT"], ["lt", "LT"], ["ch", "CH"], [
-          "incr",
-          "INCR",
-        ]],
-        exclusive: [["nx", "xx"], ["gt", "lt"], ["nx", "gt"], ["nx", "lt"]],
-      }),
-      _arg("members", MEMBERS),
-    ], {
-      reply: { when: "incr", then: _numberOrNull },
-      check: (args, o) =>
-        o?.incr === true && count(args[1]) !== 1
-          ? "options.incr takes exactly one member"
-          : undefined,
+export const _SORTED_SET_METHODS: {
+  readonly [K in keyof SortedSetCommands<boolean, Mode>]: _Method;
+} = {
+  zadd: _cmd("ZADD", [
+    _K,
+    _opts({
+      rules: [["nx", "NX"], ["xx", "XX"], ["gt", "GT"], ["lt", "LT"], ["ch", "CH"], [
+        "incr",
+        "INCR",
+      ]],
+      exclusive: [["nx", "xx"], ["gt", "lt"], ["nx", "gt"], ["nx", "lt"]],
     }),
-    zrem: _cmd("ZREM", [_K, _rest("members", _ARG)]),
-    zscore: _cmd("ZSCORE", [_K, _MEMBER], { reply: _numberOrNull }),
-    zincrby: _cmd("ZINCRBY", [_K, _arg("increment", _NUM), _MEMBER], { reply: _number }),
-    zcard: _cmd("ZCARD", [_K]),
-    zcount: _cmd("ZCOUNT", [_K, ...BOUNDS]),
-    zrange: _cmd("ZRANGE", [
-      _K,
-      ...RANGE,
-      _opts({
-        rules: [
-          ["byScore", "BYSCORE"],
-          ["byLex", "BYLEX"],
-          ["rev", "REV"],
-          ["limit", "LIMIT", _LIMIT],
-          ["withScores", "WITHSCORES"],
-        ],
-        exclusive: [["byScore", "byLex"], ["byLex", "withScores"]],
-        requires: [["limit", "byScore", "byLex"]],
-      }),
-    ], { reply: WITH_SCORES }),
-    zrangebyscore: _cmd("ZRANGEBYSCORE", [
-      _K,
-      ...BOUNDS,
-      _opts({ rules: [["withScores", "WITHSCORES"], ["limit", "LIMIT", _LIMIT]] }),
-    ], { reply: WITH_SCORES }),
-    zrank: _cmd("ZRANK", [_K, _MEMBER]),
-    zrevrank: _cmd("ZREVRANK", [_K, _MEMBER]),
-    zmscore: _cmd("ZMSCORE", [_K, _rest("members", _ARG)], { reply: _numbers }),
-    zpopmin: _cmd("ZPOPMIN", [_K, _countOpt(_NAT)], { reply: _scored }),
-    zpopmax: _cmd("ZPOPMAX", [_K, _countOpt(_NAT)], { reply: _scored }),
-    zremrangebyscore: _cmd("ZREMRANGEBYSCORE", [_K, ...BOUNDS]),
-    zremrangebyrank: _cmd("ZREMRANGEBYRANK", [_K, _arg("start", _INT), _arg("stop", _INT)]),
-    zunionstore: store("ZUNIONSTORE"),
-    zinterstore: store("ZINTERSTORE"),
-    zscan: _cmd("ZSCAN", [_K, _CURSOR, _opts({ rules: _CURSOR_RULES })], {
-      reply: _scan(_scored),
+    _arg("members", MEMBERS),
+  ], {
+    reply: { when: "incr", then: _numberOrNull },
+    check: (args, o) =>
+      o?.incr === true && count(args[1]) !== 1
+        ? "options.incr takes exactly one member"
+        : undefined,
+  }),
+  zrem: _cmd("ZREM", [_K, _rest("members", _ARG)]),
+  zscore: _cmd("ZSCORE", [_K, _MEMBER], { reply: _numberOrNull }),
+  zincrby: _cmd("ZINCRBY", [_K, _arg("increment", _NUM), _MEMBER], { reply: _number }),
+  zcard: _cmd("ZCARD", [_K]),
+  zcount: _cmd("ZCOUNT", [_K, ...BOUNDS]),
+  zrange: _cmd("ZRANGE", [
+    _K,
+    ...RANGE,
+    _opts({
+      rules: [
+        ["byScore", "BYSCORE"],
+        ["byLex", "BYLEX"],
+        ["rev", "REV"],
+        ["limit", "LIMIT", _LIMIT],
+        ["withScores", "WITHSCORES"],
+      ],
+      exclusive: [["byScore", "byLex"], ["byLex", "withScores"]],
+      requires: [["limit", "byScore", "byLex"]],
     }),
-  };
+  ], { reply: WITH_SCORES }),
+  zrangebyscore: _cmd("ZRANGEBYSCORE", [
+    _K,
+    ...BOUNDS,
+    _opts({ rules: [["withScores", "WITHSCORES"], ["limit", "LIMIT", _LIMIT]] }),
+  ], { reply: WITH_SCORES }),
+  zrank: _cmd("ZRANK", [_K, _MEMBER]),
+  zrevrank: _cmd("ZREVRANK", [_K, _MEMBER]),
+  zmscore: _cmd("ZMSCORE", [_K, _rest("members", _ARG)], { reply: _numbers }),
+  zpopmin: _cmd("ZPOPMIN", [_K, _countOpt(_NAT)], { reply: _scored }),
+  zpopmax: _cmd("ZPOPMAX", [_K, _countOpt(_NAT)], { reply: _scored }),
+  zremrangebyscore: _cmd("ZREMRANGEBYSCORE", [_K, ...BOUNDS]),
+  zremrangebyrank: _cmd("ZREMRANGEBYRANK", [_K, _arg("start", _INT), _arg("stop", _INT)]),
+  zunionstore: store("ZUNIONSTORE"),
+  zinterstore: store("ZINTERSTORE"),
+  zscan: _cmd("ZSCAN", [_K, _CURSOR, _opts({ rules: _CURSOR_RULES })], {
+    reply: _scan(_scored),
+  }),
+};

@@ -6,25 +6,19 @@ import type { CallOptions } from "../execution/call_options.ts";
 import {
   _arg,
   _cmd,
-  _FIELD_VALUES,
-  _isOptions,
   _K,
-  _KEY,
-  type _Kind,
   _lit,
-  _NAT,
+  type _Method,
   _opts,
-  _POS,
   _rest,
   type _Rule,
-  type _Spec,
-  _STR,
   type CountOptions,
   type FieldValues,
   type Mode,
   type Out,
   type Variadic,
 } from "./builder.ts";
+import { _FIELD_VALUES, _isOptions, _KEY, type _Kind, _NAT, _POS, _STR } from "./argument_kinds.ts";
 import { _entries, _pendingEntries, _pendingSummary, _streams, _textOrNull } from "./replies.ts";
 import type {
   DeletedStreamEntry,
@@ -208,7 +202,7 @@ const GROUP = _arg("group", _STR);
 const COUNT = _opts({ rules: [["count", "COUNT", _POS]] });
 
 /** Builders of the stream commands. */
-export const _STREAM_SPECS: { readonly [K in keyof StreamCommands<boolean, Mode>]: _Spec } = {
+export const _STREAM_METHODS: { readonly [K in keyof StreamCommands<boolean, Mode>]: _Method } = {
   xadd: _cmd("XADD", [
     _K,
     _opts({ rules: [["nomkstream", "NOMKSTREAM"], ["trim", "", TRIM]] }),

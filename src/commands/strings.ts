@@ -4,27 +4,20 @@
  */
 import type { CallOptions } from "../execution/call_options.ts";
 import {
-  _ARG,
   _arg,
-  _BIT,
   _cmd,
-  _INT,
   _K,
-  _KEY,
-  _NUM,
-  _oneOf,
+  type _Method,
   _opts,
-  _pairs,
-  _POS,
   _rest,
   type _Rule,
-  type _Spec,
   type Bulk,
   type KeyValues,
   type Mode,
   type Out,
   type Variadic,
 } from "./builder.ts";
+import { _ARG, _BIT, _INT, _KEY, _NUM, _oneOf, _pairs, _POS } from "./argument_kinds.ts";
 import { _number } from "./replies.ts";
 import type { RedisArgument, RedisKey } from "../types.ts";
 
@@ -341,7 +334,7 @@ const bitRange = (...requires: (readonly [string, string])[]) =>
   });
 
 /** Builders of the string, bitmap and HyperLogLog commands. */
-export const _STRING_SPECS: { readonly [K in keyof StringCommands<boolean, Mode>]: _Spec } = {
+export const _STRING_METHODS: { readonly [K in keyof StringCommands<boolean, Mode>]: _Method } = {
   get: _cmd("GET", [_K]),
   set: _cmd("SET", [
     _K,

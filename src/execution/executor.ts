@@ -225,7 +225,7 @@ export class _Executor implements _Retrier {
 
   #commandOptions(cmd: _RoutedCommand): SendOptions {
     const options = this.sendOptions(cmd.options);
-    return cmd.inPipeline ? { ...options, batch: true } : options;
+    return cmd.inPipeline ? { ...options, inPipeline: true } : options;
   }
 
   async #pause(attempt: number, refresh: boolean): Promise<void> {

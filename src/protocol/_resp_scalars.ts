@@ -3,7 +3,9 @@
  * @module
  */
 import { decoder } from "../_utf8.ts";
-import { ProtocolError } from "../errors.ts";
+import { ProtocolError, RedisError } from "../errors.ts";
+import { type RedisReply, VerbatimString } from "../types.ts";
+import { MAX_LENGTH_DIGITS, T_BLOB_ERROR } from "./_resp_grammar.ts";
 
 export const MINUS = 0x2d;
 export const PLUS = 0x2b;
@@ -88,4 +90,24 @@ export function _simpleString(bytes: Uint8Array, start: number, end: number): st
   // "OK" is by far the most common simple string; answer it without building a string.
   if (end - start === 2 && bytes[start] === 0x4f && bytes[start + 1] === 0x4b) return "OK";
   return _utf8(bytes, start, end);
+}
+
+/** Parses a length header: digits, or exactly "-1" when `nullable`. */
+export function _length(lb: Uint8Array, start: number, end: number, nullable: boolean): number {
+  if (nullable && end - start === 2 && lb[start] === MINUS && lb[start + 1] === 0x31) return -1;
+  if (start === end || end - start > MAX_LENGTH_DIGITS) _fail("invalid length");
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const c = lb[i] as number;
+    if (c < ZERO || c > NINE) _fail(`invalid length: unexpected byte 0x${c.toString(16)}`);
+    n = n * 10 + c - ZERO;
+  }
+  return n;
+}
+
+/** A verbatim string or blob error from its payload. */
+export function _finishBulk(type: number, bytes: Uint8Array): RedisReply {
+  if (type === T_BLOB_ERROR) return new RedisError(_utf8(bytes, 0, bytes.length));
+  if (bytes[3] !== 0x3a) _fail("verbatim string without a format prefix");
+  return new VerbatimString(_ascii(bytes, 0, 3), bytes.subarray(4));
 }

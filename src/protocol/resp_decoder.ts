@@ -5,12 +5,14 @@
  * @module
  */
 import { ProtocolError, RedisError } from "../errors.ts";
-import { type RedisReply, RespPush, VerbatimString } from "../types.ts";
+import type { RedisReply } from "../types.ts";
 import {
   _ascii,
   _double,
   _fail,
+  _finishBulk,
   _integer,
+  _length,
   _signedDigits,
   _simpleString,
   _utf8,
@@ -20,6 +22,24 @@ import {
   PLUS,
   ZERO,
 } from "./_resp_scalars.ts";
+import {
+  CR,
+  EMPTY,
+  LF,
+  MAX_LENGTH_DIGITS,
+  MAX_LINE,
+  OPENED,
+  T_ARRAY,
+  T_ATTR,
+  T_BLOB_ERROR,
+  T_BULK,
+  T_MAP,
+  T_PUSH,
+  T_SET,
+  T_VERBATIM,
+} from "./_resp_grammar.ts";
+import { _AggregateStack } from "./_aggregate_stack.ts";
+import { _ChunkQueue } from "./_chunk_queue.ts";
 
 /**
  * Returned by {@linkcode RespDecoder.next} when the bytes fed so far do not hold a whole reply.
@@ -53,37 +73,6 @@ export interface DecoderOptions {
   maxArrayLength?: number;
 }
 
-const CR = 13;
-const LF = 10;
-/** A header line this long without CRLF is garbage, not a reply worth buffering. */
-const MAX_LINE = 64 * 1024;
-/** Lengths have at most this many digits, which keeps hand-parsed values exact. */
-const MAX_LENGTH_DIGITS = 15;
-const EMPTY = new Uint8Array(0);
-/** Returned by `#parseLine` when it opened an aggregate or read an attribute header. */
-const OPENED: unique symbol = Symbol("OPENED");
-
-// RESP type bytes; aggregates double as frame kinds.
-const T_ARRAY = 0x2a; // *
-const T_MAP = 0x25; // %
-const T_SET = 0x7e; // ~
-const T_PUSH = 0x3e; // >
-const T_ATTR = 0x7c; // |
-const T_BULK = 0x24; // $
-const T_VERBATIM = 0x3d; // =
-const T_BLOB_ERROR = 0x21; // !
-
-type _Container = RedisReply[] | Map<RedisReply, RedisReply> | Set<RedisReply> | null;
-
-/** One aggregate being filled; frames are reused across replies. */
-class _Frame {
-  type = 0;
-  length = 0;
-  remaining = 0;
-  container: _Container = null;
-  key: RedisReply = null;
-}
-
 /**
  * Turns a byte stream into replies. Feed socket chunks with `feed()`, then call `next()` until
  * it returns {@linkcode NEED_MORE}.
@@ -98,40 +87,37 @@ class _Frame {
  */
 export class RespDecoder {
   readonly #maxBulk: number;
-  readonly #maxDepth: number;
-  readonly #maxArray: number;
   #failure: unknown = undefined;
   // Input: the chunk being parsed, then chunks fed but not reached yet.
   #buf: Uint8Array = EMPTY;
   #pos = 0;
-  #queue: Uint8Array[] = [];
-  #head = 0;
-  #queued = 0;
+  #queue = new _ChunkQueue();
   // A header line split across chunks is gathered here.
   #carry: Uint8Array = new Uint8Array(128);
   #carried = 0;
-  // The last complete line: bytes[#ls, #le) of #lb, CRLF excluded.
-  #lb: Uint8Array = EMPTY;
-  #ls = 0;
-  #le = 0;
+  // The last complete line: bytes[#lineStart, #lineEnd) of #lineBytes, CRLF excluded.
+  #lineBytes: Uint8Array = EMPTY;
+  #lineStart = 0;
+  #lineEnd = 0;
   // A bulk payload that spans chunks: its type byte, target array, bytes filled, CRLF bytes seen.
   #bulkType = 0;
   #bulk: Uint8Array = EMPTY;
   #filled = 0;
   #crlfSeen = 0;
-  #frames: _Frame[] = [];
-  #depth = 0;
+  #aggregates: _AggregateStack;
 
   /** Creates a decoder with the given limits. */
   constructor(options?: DecoderOptions) {
     this.#maxBulk = options?.maxBulkBytes ?? 512 * 1024 * 1024;
-    this.#maxDepth = options?.maxDepth ?? 64;
-    this.#maxArray = options?.maxArrayLength ?? 2 ** 32 - 1;
+    this.#aggregates = new _AggregateStack(
+      options?.maxDepth ?? 64,
+      options?.maxArrayLength ?? 2 ** 32 - 1,
+    );
   }
 
   /** Bytes fed but not yet parsed (a carried partial header line included). */
   get pending(): number {
-    return this.#buf.length - this.#pos + this.#queued + this.#carried;
+    return this.#buf.length - this.#pos + this.#queue.bytes + this.#carried;
   }
 
   /**
@@ -140,12 +126,11 @@ export class RespDecoder {
    */
   feed(chunk: Uint8Array): void {
     if (chunk.length === 0 || this.#failure !== undefined) return;
-    if (this.#pos >= this.#buf.length && this.#head === this.#queue.length) {
+    if (this.#pos >= this.#buf.length && this.#queue.empty) {
       this.#buf = chunk;
       this.#pos = 0;
     } else {
       this.#queue.push(chunk);
-      this.#queued += chunk.length;
     }
   }
 
@@ -181,16 +166,13 @@ export class RespDecoder {
       this.#failure = error;
       this.#buf = EMPTY;
       this.#pos = 0;
-      this.#queue = [];
-      this.#head = 0;
-      this.#queued = 0;
+      this.#queue.clear();
       this.#carried = 0;
       throw error;
     }
   }
 
   #parse(): RedisReply | typeof NEED_MORE {
-    const frames = this.#frames;
     for (;;) {
       let value: RedisReply | typeof NEED_MORE | typeof OPENED | undefined;
       if (this.#bulkType !== 0) value = this.#continueBulk();
@@ -200,26 +182,9 @@ export class RespDecoder {
       else value = this.#parseLine();
       if (value === NEED_MORE) return NEED_MORE;
       if (value === OPENED) continue;
-      // Hand the value to the enclosing aggregates, closing every one it completes.
-      for (;;) {
-        if (this.#depth === 0) return value;
-        const frame = frames[this.#depth - 1] as _Frame;
-        const type = frame.type;
-        if (type === T_ARRAY || type === T_PUSH) {
-          (frame.container as RedisReply[])[frame.length - frame.remaining] = value;
-        } else if (type === T_MAP) {
-          if (frame.remaining % 2 === 0) frame.key = value;
-          else (frame.container as Map<RedisReply, RedisReply>).set(frame.key, value);
-        } else if (type === T_SET) (frame.container as Set<RedisReply>).add(value);
-        if (--frame.remaining > 0) break;
-        this.#depth--;
-        const done = frame.container;
-        frame.container = null;
-        frame.key = null;
-        // A finished attribute is dropped; the value after it takes its place.
-        if (type === T_ATTR) break;
-        value = type === T_PUSH ? new RespPush(done as RedisReply[]) : done;
-      }
+      if (this.#aggregates.depth === 0) return value;
+      const done = this.#aggregates.add(value);
+      if (done !== OPENED) return done;
     }
   }
 
@@ -277,22 +242,22 @@ export class RespDecoder {
   }
 
   #parseLine(): RedisReply | typeof NEED_MORE | typeof OPENED {
-    const lb = this.#lb;
-    const start = this.#ls + 1;
-    const end = this.#le;
+    const line = this.#lineBytes;
+    const start = this.#lineStart + 1;
+    const end = this.#lineEnd;
     if (start > end) _fail("empty line where a reply was expected");
-    const type = lb[start - 1] as number;
+    const type = line[start - 1] as number;
     switch (type) {
       case PLUS:
-        return _simpleString(lb, start, end);
+        return _simpleString(line, start, end);
       case MINUS:
-        return new RedisError(_utf8(lb, start, end));
+        return new RedisError(_utf8(line, start, end));
       case 0x3a: // :
-        return _integer(lb, start, end);
+        return _integer(line, start, end);
       case T_BULK:
       case T_VERBATIM:
       case T_BLOB_ERROR: {
-        const len = this.#length(lb, start, end, type === T_BULK);
+        const len = _length(line, start, end, type === T_BULK);
         if (len < 0) return null;
         if (len > this.#maxBulk) _fail(`bulk length ${len} exceeds maxBulkBytes ${this.#maxBulk}`);
         if (type === T_VERBATIM && len < 4) _fail("verbatim string shorter than its format prefix");
@@ -303,58 +268,22 @@ export class RespDecoder {
       case T_SET:
       case T_PUSH:
       case T_ATTR:
-        return this.#openAggregate(type, this.#length(lb, start, end, type === T_ARRAY));
+        return this.#aggregates.open(type, _length(line, start, end, type === T_ARRAY));
       case 0x5f: // _
         if (start !== end) _fail("null reply with a payload");
         return null;
       case 0x2c: // ,
-        return _double(lb, start, end);
+        return _double(line, start, end);
       case 0x23: // #
-        if (end - start === 1 && lb[start] === 0x74) return true;
-        if (end - start === 1 && lb[start] === 0x66) return false;
+        if (end - start === 1 && line[start] === 0x74) return true;
+        if (end - start === 1 && line[start] === 0x66) return false;
         return _fail("invalid boolean");
       case 0x28: // (
-        _signedDigits(lb, start, end, "big number");
-        return BigInt(_ascii(lb, start, end));
+        _signedDigits(line, start, end, "big number");
+        return BigInt(_ascii(line, start, end));
       default:
         return _fail(`unknown RESP type byte 0x${type.toString(16)}`);
     }
-  }
-
-  /** Parses a length header: digits, or exactly "-1" when `nullable`. */
-  #length(lb: Uint8Array, start: number, end: number, nullable: boolean): number {
-    if (nullable && end - start === 2 && lb[start] === MINUS && lb[start + 1] === 0x31) return -1;
-    if (start === end || end - start > MAX_LENGTH_DIGITS) _fail("invalid length");
-    let n = 0;
-    for (let i = start; i < end; i++) {
-      const c = lb[i] as number;
-      if (c < ZERO || c > NINE) _fail(`invalid length: unexpected byte 0x${c.toString(16)}`);
-      n = n * 10 + c - ZERO;
-    }
-    return n;
-  }
-
-  #openAggregate(type: number, len: number): RedisReply | typeof OPENED {
-    if (len < 0) return null;
-    if (len > this.#maxArray) _fail(`aggregate length ${len} exceeds maxArrayLength`);
-    if (this.#depth >= this.#maxDepth) {
-      _fail(`replies nested deeper than maxDepth ${this.#maxDepth}`);
-    }
-    let container: _Container = null;
-    // Presized arrays fill ~4x faster than push(); huge announced lengths grow as data arrives.
-    if (type === T_ARRAY || type === T_PUSH) container = len <= 1024 ? new Array(len) : [];
-    else if (type === T_MAP) container = new Map();
-    else if (type === T_SET) container = new Set();
-    if (len === 0) {
-      if (type === T_ATTR) return OPENED;
-      return type === T_PUSH ? new RespPush([]) : container;
-    }
-    const frame = this.#frames[this.#depth] ?? new _Frame();
-    this.#frames[this.#depth++] = frame;
-    frame.type = type;
-    frame.length = frame.remaining = type === T_MAP || type === T_ATTR ? len * 2 : len;
-    frame.container = container;
-    return OPENED;
   }
 
   #startBulk(type: number, len: number): RedisReply | typeof NEED_MORE {
@@ -368,7 +297,7 @@ export class RespDecoder {
       }
       this.#pos = pos + len + 2;
       const view = _view(buf, pos, pos + len);
-      return type === T_BULK ? view : this.#finishBulk(type, view);
+      return type === T_BULK ? view : _finishBulk(type, view);
     }
     this.#bulkType = type;
     this.#crlfSeen = 0;
@@ -415,13 +344,7 @@ export class RespDecoder {
     const type = this.#bulkType;
     this.#bulkType = 0;
     this.#bulk = EMPTY;
-    return type === T_BULK ? bulk : this.#finishBulk(type, bulk);
-  }
-
-  #finishBulk(type: number, bytes: Uint8Array): RedisReply {
-    if (type === T_BLOB_ERROR) return new RedisError(_utf8(bytes, 0, bytes.length));
-    if (bytes[3] !== 0x3a) _fail("verbatim string without a format prefix");
-    return new VerbatimString(_ascii(bytes, 0, 3), bytes.subarray(4));
+    return type === T_BULK ? bulk : _finishBulk(type, bulk);
   }
 
   /** Finds the next CRLF-terminated line, gathering it across chunks; false if none yet. */
@@ -451,9 +374,9 @@ export class RespDecoder {
         if (buf[i + 1] !== LF) _fail("CR not followed by LF");
         this.#pos = i + 2;
         if (carried === 0) {
-          this.#lb = buf;
-          this.#ls = start;
-          this.#le = i;
+          this.#lineBytes = buf;
+          this.#lineStart = start;
+          this.#lineEnd = i;
           return true;
         }
         this.#appendCarry(buf, start, i);
@@ -467,9 +390,9 @@ export class RespDecoder {
   }
 
   #setCarriedLine(end: number): true {
-    this.#lb = this.#carry;
-    this.#ls = 0;
-    this.#le = end;
+    this.#lineBytes = this.#carry;
+    this.#lineStart = 0;
+    this.#lineEnd = end;
     this.#carried = 0;
     return true;
   }
@@ -487,21 +410,9 @@ export class RespDecoder {
 
   /** Moves to the next fed chunk; false (with the input drained) when there is none. */
   #advance(): boolean {
-    const queue = this.#queue;
-    if (this.#head === queue.length) {
-      this.#buf = EMPTY;
-      this.#pos = 0;
-      if (this.#head > 0) {
-        queue.length = 0;
-        this.#head = 0;
-      }
-      return false;
-    }
-    const next = queue[this.#head] as Uint8Array;
-    queue[this.#head++] = EMPTY;
-    this.#queued -= next.length;
-    this.#buf = next;
+    const next = this.#queue.shift();
+    this.#buf = next ?? EMPTY;
     this.#pos = 0;
-    return true;
+    return next !== undefined;
   }
 }

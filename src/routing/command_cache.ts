@@ -25,7 +25,7 @@ export type _MetaSend = (args: RedisArgument[], decode: boolean) => Promise<Redi
 const KEYLESS_WRITE: _Route = { slot: undefined, readOnly: false };
 
 /** What routing needs of a spec, worked out once per spec instead of once per command. */
-interface _Plan {
+interface _RoutePlan {
   readonly readOnly: boolean;
   readonly blocking: boolean;
   /** Position of the only key when every call has it there (GET, SET, HGET...); else -1. */
@@ -36,7 +36,7 @@ interface _Plan {
 export class _CommandCache {
   #specs = new Map<string, CommandSpec | null>(BUILTIN_COMMANDS);
   #loading = new Map<string, Promise<CommandSpec | null>>();
-  #plans = new WeakMap<CommandSpec, _Plan>();
+  #plans = new WeakMap<CommandSpec, _RoutePlan>();
   #send: _MetaSend;
 
   constructor(send: _MetaSend) {
@@ -81,7 +81,7 @@ export class _CommandCache {
     return { slot: keySlot(asKey(args[indexes[0]!])), readOnly, blocking };
   }
 
-  #plan(spec: CommandSpec): _Plan {
+  #plan(spec: CommandSpec): _RoutePlan {
     let plan = this.#plans.get(spec);
     if (plan === undefined) {
       plan = {

@@ -130,7 +130,7 @@ export class Connection {
     const timeoutMs = options?.timeoutMs ?? this.#options.commandTimeoutMs;
     if (timeoutMs !== undefined) this.#armDeadline(entry, timeoutMs);
     if (options?.signal) this.#watchSignal(entry, options.signal);
-    this.#scheduleFlush(options?.batch === true);
+    this.#scheduleFlush(options?.inPipeline === true);
   }
 
   /** Closes the socket; pending commands reject with `ConnectionError`. Idempotent. */
@@ -160,10 +160,10 @@ export class Connection {
     }
   }
 
-  #scheduleFlush(batch: boolean): void {
+  #scheduleFlush(inPipeline: boolean): void {
     if (this.#writing || this.#flushQueued) return;
     this.#flushQueued = true;
-    if (this.#options.autoPipelining === false && !batch) void this.#flush();
+    if (this.#options.autoPipelining === false && !inPipeline) void this.#flush();
     else queueMicrotask(() => void this.#flush());
   }
 

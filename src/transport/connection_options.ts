@@ -91,10 +91,10 @@ export interface SendOptions {
   /** Cancels the command; its late reply is discarded.
    * @default undefined */
   signal?: AbortSignal | undefined;
-  /** Waits for the end of the tick even with `autoPipelining: false`, so the commands of one
-   * explicit pipeline share a write.
+  /** Part of an explicit pipeline: written at the end of the tick even with
+   * `autoPipelining: false`, so the pipeline's commands share a write.
    * @default false */
-  batch?: boolean;
+  inPipeline?: boolean;
 }
 
 /**

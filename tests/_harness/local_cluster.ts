@@ -4,21 +4,31 @@
  * cannot hide itself behind the harness.
  * @module
  */
+import {
+  _checkSlot,
+  _field,
+  type _NodeLine,
+  _owner,
+  _parseNodes,
+  _summarize,
+  SLOT_COUNT,
+} from "./cluster_nodes.ts";
+import {
+  _config,
+  _Fatal,
+  _freePorts,
+  _logTail,
+  type _Node,
+  _text,
+  _waitFor,
+  HOST,
+  type NodeHandle,
+  requireRedisServer,
+} from "./redis_process.ts";
 
-const HOST = "127.0.0.1";
-const SLOT_COUNT = 16384;
-const POLL_MS = 50;
 const BOOT_TIMEOUT_MS = 20_000;
-/** Below Linux's ephemeral range (32768+), bus ports included, so port-0 listeners never collide. */
-const PORT_RANGE = { first: 20_000, last: 22_768 };
 
-/** One redis-server of a {@linkcode LocalCluster}. */
-export interface NodeHandle {
-  readonly port: number;
-  readonly host: "127.0.0.1";
-  /** `"127.0.0.1:port"`. */
-  readonly address: string;
-}
+export type { NodeHandle };
 
 /** How {@linkcode LocalCluster.start} shapes the cluster. */
 export interface LocalClusterOptions {
@@ -43,25 +53,6 @@ export interface WaitOptions {
   /** @default 8 × nodeTimeoutMs, at least 15000 */
   timeoutMs?: number;
 }
-
-interface _Node {
-  readonly handle: NodeHandle;
-  readonly dir: string;
-  child: Deno.ChildProcess | undefined;
-  exitCode: number | undefined;
-  alive: boolean;
-}
-
-interface _NodeLine {
-  id: string;
-  port: number;
-  flags: string[];
-  masterId: string;
-  slots: Array<[number, number]>;
-}
-
-/** A problem that polling cannot fix, so waits stop at once instead of timing out. */
-class _Fatal extends Error {}
 
 /**
  * A local Redis Cluster. Use `await using` so every process and the temp dir go away.
@@ -446,165 +437,4 @@ export class LocalCluster implements AsyncDisposable {
   #timeout(options: WaitOptions): number {
     return options.timeoutMs ?? this.#waitMs;
   }
-}
-
-/**
- * Throws a clear error when redis-server or redis-cli is missing.
- *
- * @example
- * ```ts
- * await requireRedisServer();
- * ```
- */
-export async function requireRedisServer(): Promise<void> {
-  for (const binary of ["redis-server", "redis-cli"]) {
-    try {
-      await new Deno.Command(binary, { args: ["--version"], stdin: "null" }).output();
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-      throw new Error(
-        `${binary} is not on PATH; install it with \`apt-get install -y redis-server\``,
-        { cause: error },
-      );
-    }
-  }
-}
-
-function _config(node: _Node, nodeTimeoutMs: number, daemonize: boolean): string {
-  const quote = (path: string): string => JSON.stringify(path);
-  return [
-    `port ${node.handle.port}`,
-    `bind ${HOST}`,
-    `dir ${quote(node.dir)}`,
-    `logfile ${quote(`${node.dir}/redis.log`)}`,
-    `daemonize ${daemonize ? "yes" : "no"}`,
-    ...(daemonize ? [`pidfile ${quote(`${node.dir}/redis.pid`)}`] : []),
-    `save ""`,
-    "appendonly no",
-    "cluster-enabled yes",
-    "cluster-config-file nodes.conf",
-    `cluster-announce-ip ${HOST}`,
-    `cluster-node-timeout ${nodeTimeoutMs}`,
-    "cluster-require-full-coverage yes",
-    // Failovers must not depend on how stale a replica's data is, and the topology must only
-    // change when a test changes it.
-    "cluster-replica-validity-factor 0",
-    "cluster-allow-replica-migration no",
-    "repl-diskless-sync yes",
-    "repl-diskless-sync-delay 0",
-    "enable-debug-command yes",
-    "",
-  ].join("\n");
-}
-
-function _parseNodes(text: string): _NodeLine[] {
-  return text.split("\n").filter((l) => l.trim() !== "").map((line) => {
-    const [id = "", address = "", flags = "", masterId = "", ...rest] = line.trim().split(" ");
-    const at = address.indexOf("@");
-    const port = Number(address.slice(address.lastIndexOf(":", at) + 1, at));
-    const slots = rest.slice(4).filter((s) => !s.startsWith("[")).map((s): [number, number] => {
-      const [from = "", to = from] = s.split("-");
-      return [Number(from), Number(to)];
-    });
-    return { id, port, flags: flags.split(","), masterId, slots };
-  });
-}
-
-/** One node's view of slot owners and live roles, failing if the view is not yet settled. */
-function _summarize(lines: _NodeLine[], live: ReadonlySet<number>): string {
-  const portOf = new Map(lines.map((l) => [l.id, l.port]));
-  const roles: string[] = [];
-  const ranges: string[] = [];
-  let covered = 0;
-  for (const line of lines) {
-    for (const [from, to] of line.slots) {
-      if (!live.has(line.port)) throw new Error(`slots ${from}-${to} on dead ${line.port}`);
-      ranges.push(`${from}-${to}@${line.port}`);
-      covered += to - from + 1;
-    }
-    if (!live.has(line.port)) continue;
-    const bad = line.flags.find((f) => ["fail", "fail?", "handshake", "noaddr"].includes(f));
-    if (bad) throw new Error(`${line.port} flagged ${bad}`);
-    roles.push(
-      line.flags.includes("slave") ? `${line.port}>${portOf.get(line.masterId)}` : `${line.port}`,
-    );
-  }
-  if (roles.length !== live.size) {
-    throw new Error(`only ${roles.length} of ${live.size} nodes known`);
-  }
-  if (covered !== SLOT_COUNT) throw new Error(`${covered} of ${SLOT_COUNT} slots covered`);
-  return `roles ${roles.sort().join(" ")}, slots ${ranges.sort().join(" ")}`;
-}
-
-function _owner(lines: _NodeLine[], slot: number): _NodeLine {
-  const owner = lines.find((l) => l.slots.some(([from, to]) => from <= slot && slot <= to));
-  if (!owner) throw new Error(`LocalCluster: no node owns slot ${slot}`);
-  return owner;
-}
-
-function _checkSlot(slot: number): number {
-  if (!Number.isInteger(slot) || slot < 0 || slot >= SLOT_COUNT) {
-    throw new RangeError(`LocalCluster: bad slot ${slot}`);
-  }
-  return slot;
-}
-
-function _field(info: string, name: string): string | undefined {
-  const line = info.split(/\r?\n/).find((l) => l.startsWith(`${name}:`));
-  return line?.slice(name.length + 1).trim();
-}
-
-/** Ports whose cluster bus port (port + 10000) is free too, starting at a random point. */
-function _freePorts(count: number): number[] {
-  const ports: number[] = [];
-  const span = PORT_RANGE.last - PORT_RANGE.first;
-  const start = Math.floor(Math.random() * span);
-  for (let i = 0; i < span && ports.length < count; i++) {
-    const port = PORT_RANGE.first + (start + i) % span;
-    if (_canListen(port) && _canListen(port + 10_000)) ports.push(port);
-  }
-  if (ports.length < count) throw new Error(`LocalCluster: only ${ports.length} free ports found`);
-  return ports;
-}
-
-function _canListen(port: number): boolean {
-  try {
-    Deno.listen({ hostname: HOST, port }).close();
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.AddrInUse) return false;
-    throw error;
-  }
-}
-
-async function _waitFor(
-  what: string,
-  timeoutMs: number,
-  probe: () => Promise<void>,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await probe();
-    } catch (error) {
-      if (error instanceof _Fatal || error instanceof Deno.errors.NotCapable) throw error;
-      if (Date.now() >= deadline) {
-        const last = error instanceof Error ? error.message : String(error);
-        throw new Error(
-          `LocalCluster: timed out after ${timeoutMs} ms waiting for ${what} (${last})`,
-        );
-      }
-    }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-}
-
-async function _logTail(node: _Node): Promise<string> {
-  const log = await Deno.readTextFile(`${node.dir}/redis.log`)
-    .catch(() => `no log; is ${node.dir}/redis.conf valid?`);
-  return log.trim().split("\n").slice(-5).join(" | ");
-}
-
-function _text(bytes: Uint8Array): string {
-  return new TextDecoder().decode(bytes);
 }

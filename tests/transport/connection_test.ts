@@ -137,7 +137,7 @@ Deno.test("Connection fails cleanly on a malformed reply and on a stalled handsh
   });
 });
 
-Deno.test("with autoPipelining off, commands go out one by one unless sent as a batch", async () => {
+Deno.test("with autoPipelining off, commands go out one by one unless marked inPipeline", async () => {
   const reads: number[] = [];
   await using fake = fakeServer((req, reply) => {
     reads.push(req.commands);
@@ -148,7 +148,7 @@ Deno.test("with autoPipelining off, commands go out one by one unless sent as a 
     port: fake.port,
     autoPipelining: false,
   });
-  await Promise.all(Array.from({ length: 20 }, () => conn.send(["PING"], { batch: true })));
+  await Promise.all(Array.from({ length: 20 }, () => conn.send(["PING"], { inPipeline: true })));
   assert.deepEqual(reads, [20]);
   await conn.send(["PING"]);
   assert.deepEqual(reads, [20, 1]);
