@@ -73,7 +73,7 @@ export type {
  *
  * @example
  * ```ts
- * import type { RedisCommands } from "@x/rcluster";
+ * import type { RedisCommands } from "@x/rcluster/resp";
  * async function greet(rc: RedisCommands<true, "call">): Promise<string | null> {
  *   await rc.set("greeting", "hello", { ex: 60 });
  *   return await rc.get("greeting");
@@ -96,7 +96,7 @@ export interface RedisCommands<D extends boolean, M extends Mode>
  *
  * @example
  * ```ts
- * import type { CommandMethodName } from "@x/rcluster";
+ * import type { CommandMethodName } from "@x/rcluster/resp";
  * const name: CommandMethodName = "hgetall";
  * ```
  */
@@ -107,7 +107,7 @@ export type CommandMethodName = keyof RedisCommands<boolean, Mode>;
  *
  * @example
  * ```ts
- * import type { ReadOnlyMethodName } from "@x/rcluster";
+ * import type { ReadOnlyMethodName } from "@x/rcluster/resp";
  * const name: ReadOnlyMethodName = "zrange";
  * ```
  */
@@ -175,7 +175,7 @@ export type ReadOnlyMethodName =
  *
  * @example
  * ```ts
- * import type { ReadOnlyCommands } from "@x/rcluster";
+ * import type { ReadOnlyCommands } from "@x/rcluster/resp";
  * type ReplicaGet = ReadOnlyCommands<true>["get"];
  * ```
  */
@@ -251,7 +251,7 @@ const READ_ONLY: { readonly [K in ReadOnlyMethodName]: true } = {
  *
  * @example
  * ```ts
- * import { READ_ONLY_METHODS } from "@x/rcluster";
+ * import { READ_ONLY_METHODS } from "@x/rcluster/resp";
  * console.log(READ_ONLY_METHODS.includes("get")); // true
  * ```
  */
@@ -276,7 +276,7 @@ const METHODS: { readonly [K in CommandMethodName]: _Method } = {
  *
  * @example
  * ```ts
- * import { COMMAND_TABLE } from "@x/rcluster";
+ * import { COMMAND_TABLE } from "@x/rcluster/resp";
  * const built = COMMAND_TABLE.get("set")?.(["k", "v", { ex: 10 }]);
  * console.log(built?.args); // ["SET", "k", "v", "EX", 10]
  * ```

@@ -11,7 +11,7 @@ import type { RedisArgument, RedisKey, RedisReply } from "../types.ts";
  *
  * @example
  * ```ts
- * import type { Bulk } from "@x/rcluster";
+ * import type { Bulk } from "@x/rcluster/resp";
  * const text: Bulk<true> = "hello";
  * ```
  */
@@ -22,7 +22,7 @@ export type Bulk<D extends boolean> = D extends true ? string : Uint8Array;
  *
  * @example
  * ```ts
- * import type { Mode } from "@x/rcluster";
+ * import type { Mode } from "@x/rcluster/resp";
  * const mode: Mode = "queue";
  * ```
  */
@@ -34,7 +34,7 @@ export type Mode = "call" | "queue";
  *
  * @example
  * ```ts
- * import type { Out } from "@x/rcluster";
+ * import type { Out } from "@x/rcluster/resp";
  * const reply: Out<"call", number, never> = Promise.resolve(1);
  * ```
  */
@@ -45,7 +45,7 @@ export type Out<M extends Mode, T, Self> = M extends "call" ? Promise<T> : Self;
  *
  * @example
  * ```ts
- * import type { CallOptions, Variadic } from "@x/rcluster";
+ * import type { CallOptions, Variadic } from "@x/rcluster/resp";
  * const args: Variadic<string, CallOptions> = ["a", "b", { timeoutMs: 50 }];
  * ```
  */
@@ -59,7 +59,7 @@ export type Variadic<T, O extends CallOptions = CallOptions> =
  *
  * @example
  * ```ts
- * import { COMMAND_TABLE } from "@x/rcluster";
+ * import { COMMAND_TABLE } from "@x/rcluster/resp";
  * const built = COMMAND_TABLE.get("get")?.(["foo"]);
  * console.log(built?.args); // ["GET", "foo"]
  * ```
@@ -79,7 +79,7 @@ export interface BuiltCommand {
  *
  * @example
  * ```ts
- * import type { CountOptions } from "@x/rcluster";
+ * import type { CountOptions } from "@x/rcluster/resp";
  * const opts: CountOptions = { count: 3 };
  * ```
  */
@@ -94,7 +94,7 @@ export interface CountOptions extends CallOptions {
  *
  * @example
  * ```ts
- * import type { CursorOptions } from "@x/rcluster";
+ * import type { CursorOptions } from "@x/rcluster/resp";
  * const opts: CursorOptions = { match: "user:*", count: 100 };
  * ```
  */
@@ -112,7 +112,7 @@ export interface CursorOptions extends CallOptions {
  *
  * @example
  * ```ts
- * import type { RangeLimit } from "@x/rcluster";
+ * import type { RangeLimit } from "@x/rcluster/resp";
  * const limit: RangeLimit = { offset: 0, count: 10 };
  * ```
  */
@@ -128,7 +128,7 @@ export interface RangeLimit {
  *
  * @example
  * ```ts
- * import type { FieldValues } from "@x/rcluster";
+ * import type { FieldValues } from "@x/rcluster/resp";
  * const fields: FieldValues = { name: "Ada", born: 1815 };
  * ```
  */
@@ -142,7 +142,7 @@ export type FieldValues =
  *
  * @example
  * ```ts
- * import type { KeyValues } from "@x/rcluster";
+ * import type { KeyValues } from "@x/rcluster/resp";
  * const entries: KeyValues = [["{u1}.name", "Ada"], ["{u1}.born", 1815]];
  * ```
  */

@@ -46,7 +46,7 @@ import { _ChunkQueue } from "./_chunk_queue.ts";
  *
  * @example
  * ```ts
- * import { NEED_MORE, RespDecoder } from "./resp_decoder.ts";
+ * import { NEED_MORE, RespDecoder } from "@x/rcluster/resp";
  * const d = new RespDecoder();
  * d.feed(new TextEncoder().encode("+O"));
  * console.log(d.next() === NEED_MORE); // true
@@ -59,7 +59,7 @@ export const NEED_MORE: unique symbol = Symbol("NEED_MORE");
  *
  * @example
  * ```ts
- * import { type DecoderOptions, RespDecoder } from "./resp_decoder.ts";
+ * import { type DecoderOptions, RespDecoder } from "@x/rcluster/resp";
  * const options: DecoderOptions = { maxBulkBytes: 1 << 20, maxDepth: 8 };
  * new RespDecoder(options);
  * ```
@@ -79,7 +79,7 @@ export interface DecoderOptions {
  *
  * @example
  * ```ts
- * import { NEED_MORE, RespDecoder } from "./resp_decoder.ts";
+ * import { NEED_MORE, RespDecoder } from "@x/rcluster/resp";
  * const d = new RespDecoder();
  * d.feed(new TextEncoder().encode("+OK\r\n:42\r\n"));
  * console.log(d.next(), d.next(), d.next() === NEED_MORE); // "OK" 42 true

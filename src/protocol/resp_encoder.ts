@@ -81,7 +81,7 @@ function _describe(value: unknown): string {
  *
  * @example
  * ```ts
- * import { CommandWriter } from "./resp_encoder.ts";
+ * import { CommandWriter } from "@x/rcluster/resp";
  * const w = new CommandWriter();
  * w.write(["SET", "key", 42]);
  * w.write(["GET", "key"]);
@@ -323,7 +323,7 @@ let slabUsed = 0;
  *
  * @example
  * ```ts
- * import { encodeCommand } from "./resp_encoder.ts";
+ * import { encodeCommand } from "@x/rcluster/resp";
  * const bytes = encodeCommand(["GET", "key"]);
  * console.log(new TextDecoder().decode(bytes)); // "*2\r\n$3\r\nGET\r\n$3\r\nkey\r\n"
  * ```

@@ -16,7 +16,7 @@ import type { RedisReply } from "../types.ts";
  *
  * @example
  * ```ts
- * import type { BeginSearch } from "@x/rcluster";
+ * import type { BeginSearch } from "@x/rcluster/resp";
  * const xread: BeginSearch = { type: "keyword", keyword: "STREAMS", startFrom: 1 };
  * ```
  */
@@ -33,7 +33,7 @@ export type BeginSearch =
  *
  * @example
  * ```ts
- * import type { FindKeys } from "@x/rcluster";
+ * import type { FindKeys } from "@x/rcluster/resp";
  * const evalKeys: FindKeys = { type: "keynum", keyNumIndex: 0, firstKey: 1, keyStep: 1 };
  * ```
  */
@@ -58,7 +58,7 @@ export type FindKeys =
  *
  * @example
  * ```ts
- * import { BUILTIN_COMMANDS } from "@x/rcluster";
+ * import { BUILTIN_COMMANDS } from "@x/rcluster/resp";
  * const [spec] = BUILTIN_COMMANDS.get("get")?.keySpecs ?? [];
  * console.log(spec?.flags.has("RO")); // true
  * ```
@@ -77,7 +77,7 @@ export interface KeySpec {
  *
  * @example
  * ```ts
- * import { BUILTIN_COMMANDS } from "@x/rcluster";
+ * import { BUILTIN_COMMANDS } from "@x/rcluster/resp";
  * const mset = BUILTIN_COMMANDS.get("mset");
  * console.log(mset?.arity, mset?.step); // -3 2
  * ```
@@ -219,7 +219,7 @@ function _parseEntry(entry: RedisReply): CommandSpec {
  *
  * @example
  * ```ts
- * import { parseCommandInfo } from "@x/rcluster";
+ * import { parseCommandInfo } from "@x/rcluster/resp";
  * const specs = parseCommandInfo([["ping", -1, ["fast"], 0, 0, 0, [], [], [], []], null]);
  * console.log(specs.get("ping")?.flags.has("fast")); // true
  * ```
@@ -297,7 +297,7 @@ function _decodeRows(rows: readonly BuiltinRow[]): Map<string, CommandSpec> {
  *
  * @example
  * ```ts
- * import { BUILTIN_COMMANDS, isReadOnly } from "@x/rcluster";
+ * import { BUILTIN_COMMANDS, isReadOnly } from "@x/rcluster/resp";
  * console.log(isReadOnly(BUILTIN_COMMANDS.get("hgetall"))); // true
  * ```
  */

@@ -29,7 +29,7 @@ function _sameKeyword(arg: RedisArgument | undefined, keyword: string): boolean 
  *
  * @example
  * ```ts
- * import { BUILTIN_COMMANDS, resolveSpec } from "@x/rcluster";
+ * import { BUILTIN_COMMANDS, resolveSpec } from "@x/rcluster/resp";
  * const object = BUILTIN_COMMANDS.get("object");
  * if (object) console.log(resolveSpec(object, ["OBJECT", "ENCODING", "k"]).name); // "object|encoding"
  * ```
@@ -110,7 +110,7 @@ function _legacyKeys(spec: CommandSpec, argc: number): number[] | undefined {
  *
  * @example
  * ```ts
- * import { BUILTIN_COMMANDS, keyIndexes } from "@x/rcluster";
+ * import { BUILTIN_COMMANDS, keyIndexes } from "@x/rcluster/resp";
  * const evalSpec = BUILTIN_COMMANDS.get("eval");
  * if (evalSpec) console.log(keyIndexes(evalSpec, ["EVAL", "return 1", 2, "a", "b", "x"])); // [3, 4]
  * ```
@@ -148,7 +148,7 @@ const MASTER_ONLY = ["write", "blocking", "admin", "pubsub", "may_replicate"] as
  *
  * @example
  * ```ts
- * import { BUILTIN_COMMANDS, isReadOnly } from "@x/rcluster";
+ * import { BUILTIN_COMMANDS, isReadOnly } from "@x/rcluster/resp";
  * console.log(isReadOnly(BUILTIN_COMMANDS.get("get")), isReadOnly(BUILTIN_COMMANDS.get("set"))); // true false
  * ```
  */

@@ -25,7 +25,7 @@ const DIRECT_READ = 16 * 1024;
  *
  * @example
  * ```ts ignore
- * import { Connection } from "@x/rcluster";
+ * import { Connection } from "@x/rcluster/resp";
  * const conn = await Connection.connect({ host: "127.0.0.1", port: 7000 });
  * console.log(await conn.send(["PING"], { decode: true }));
  * await conn.close();

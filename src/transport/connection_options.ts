@@ -77,7 +77,7 @@ export interface ConnectionOptions {
  *
  * @example
  * ```ts
- * import type { SendOptions } from "@x/rcluster";
+ * import type { SendOptions } from "@x/rcluster/resp";
  * const o: SendOptions = { decode: true, timeoutMs: 100 };
  * ```
  */
@@ -104,7 +104,7 @@ export interface SendOptions {
  *
  * @example
  * ```ts ignore
- * import type { ReplySink } from "@x/rcluster";
+ * import type { ReplySink } from "@x/rcluster/resp";
  * const sink: ReplySink = { reply: (r) => console.log(r), fail: (e) => console.error(e) };
  * conn.sendTo(["PING"], undefined, sink);
  * ```

@@ -12,7 +12,8 @@ import { _backoffMs } from "./backoff.ts";
  *
  * @example
  * ```ts
- * import { Connection, type ConnectionFactory } from "@x/rcluster";
+ * import { Connection } from "@x/rcluster/resp";
+ * import type { ConnectionFactory } from "@x/rcluster";
  * const factory: ConnectionFactory = (o) => Connection.connect({ ...o, clientName: "app" });
  * ```
  */
