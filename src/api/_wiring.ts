@@ -62,6 +62,7 @@ export function _wire<D extends boolean>(options: RedisClusterOptions<D>): _Clie
     startupNodes: s.startupNodes,
     natMap: options.natMap,
     send: (node, args) => send(node, args, s.connectTimeoutMs),
+    logger: s.logger,
   });
   const topology = new _Topology(discovery, {
     refreshIntervalMs: s.refreshIntervalMs,

@@ -1,13 +1,17 @@
 /**
- * Discovery: asks the known nodes, then the startup nodes, for the cluster's topology until one
- * answers with a map that covers slots.
+ * Discovery: asks the known nodes, then the startup nodes, for the cluster's topology. A reply
+ * is checked before it is believed: a `CLUSTER SHARDS` answer that leaves slots uncovered or
+ * lists two masters in one shard is cross-checked with `CLUSTER SLOTS` from the same node (the
+ * view that covers the slots wins, and that node is asked later next time), and a map that makes
+ * the cluster look smaller than the current one needs a second node's opinion.
  * @module
  */
 import type { SlotMap } from "./slot_map.ts";
-import { _parseClusterShards, _parseClusterSlots } from "./topology_reply.ts";
+import { _parseClusterShards, _parseClusterSlots, _withShardsDetail } from "./topology_reply.ts";
 import { _nodeAt, type NatMap } from "./nat_map.ts";
 import type { NodeInfo } from "./node_info.ts";
 import { ConnectionError, RedisError } from "../errors.ts";
+import type { Logger } from "../logger.ts";
 import type { RedisArgument, RedisReply } from "../types.ts";
 import { _formatAddress } from "../_address.ts";
 
@@ -17,11 +21,14 @@ export interface _DiscoveryOptions {
   readonly natMap: NatMap | undefined;
   /** Sends a topology query to a node (decoded replies). */
   readonly send: (node: NodeInfo, args: RedisArgument[]) => Promise<RedisReply>;
+  readonly logger: Logger;
 }
 
 /** Loads slot maps from the cluster's nodes. */
 export class _Discovery {
   #options: _DiscoveryOptions;
+  /** Address -> doubtful topology replies in a row: such nodes are asked after the others. */
+  #doubted = new Map<string, number>();
 
   constructor(options: _DiscoveryOptions) {
     this.#options = options;
@@ -33,37 +40,79 @@ export class _Discovery {
     return _nodeAt(address, this.#options.natMap, fallback);
   }
 
-  /** The first usable map from the candidates of `current`, in order; every failure is named. */
+  /**
+   * A map from the candidates of `current`, in order: the first that covers as many slots as
+   * `current`, else the best of two opinions. Every failure is named when none answers.
+   */
   async discover(current: SlotMap): Promise<SlotMap> {
     const failures: string[] = [];
+    let best: SlotMap | undefined;
+    let opinions = 0;
     for (const node of this.#candidates(current)) {
+      let map: SlotMap;
       try {
-        const map = await this.#load(node);
+        map = await this.#load(node);
         if (map.coveredSlots === 0) throw new Error("the node reports no slots");
-        return map;
       } catch (e) {
         failures.push(`${node.address}: ${e instanceof Error ? e.message : String(e)}`);
+        continue;
       }
+      if (best === undefined || map.coveredSlots > best.coveredSlots) best = map;
+      // One reply that makes the cluster look smaller is not believed without a second opinion.
+      if (best.coveredSlots >= current.coveredSlots || ++opinions >= 2) return best;
+      this.#options.logger.debug(
+        `rcluster: ${node.address} reports ${map.coveredSlots} of ${current.coveredSlots} ` +
+          "covered slots; asking another node",
+      );
     }
+    if (best !== undefined) return best;
     throw new ConnectionError(
       `could not discover the cluster from any node (${failures.join("; ")})`,
     );
   }
 
   async #load(node: NodeInfo): Promise<SlotMap> {
-    const opts = { fallbackHost: node.host, natMap: this.#options.natMap };
-    const shards = await this.#options.send(node, ["CLUSTER", "SHARDS"]);
-    if (!(shards instanceof RedisError)) return _parseClusterShards(shards, opts);
-    // Servers before 7.0 have no CLUSTER SHARDS.
-    const slots = await this.#options.send(node, ["CLUSTER", "SLOTS"]);
-    if (slots instanceof RedisError) throw slots;
-    return _parseClusterSlots(slots, opts);
+    const { send, natMap, logger } = this.#options;
+    const opts = { fallbackHost: node.host, natMap };
+    const shards = await send(node, ["CLUSTER", "SHARDS"]);
+    if (shards instanceof RedisError) {
+      // Servers before 7.0 have no CLUSTER SHARDS.
+      const slots = await send(node, ["CLUSTER", "SLOTS"]);
+      if (slots instanceof RedisError) throw slots;
+      return _parseClusterSlots(slots, opts);
+    }
+    const view = _parseClusterShards(shards, opts);
+    if (view.doubts.length === 0) {
+      this.#doubted.delete(node.address);
+      return view.map;
+    }
+    const times = (this.#doubted.get(node.address) ?? 0) + 1;
+    this.#doubted.set(node.address, times);
+    const slots = await send(node, ["CLUSTER", "SLOTS"]);
+    const other = slots instanceof RedisError
+      ? undefined
+      : _withShardsDetail(_parseClusterSlots(slots, opts), view.map);
+    const chosen = other !== undefined && other.coveredSlots >= view.map.coveredSlots
+      ? other
+      : view.map;
+    const message = `rcluster: CLUSTER SHARDS from ${node.address} looks wrong ` +
+      `(${view.doubts.join("; ")}); using ${chosen === other ? "CLUSTER SLOTS" : "it anyway"}, ` +
+      `which covers ${chosen.coveredSlots} slots`;
+    // Said once per run of doubtful replies from a node, not at every refresh.
+    if (times === 1) logger.warn(message);
+    else logger.debug(message);
+    return chosen;
   }
 
-  /** Known masters first (shuffled to spread load), then replicas, then the startup nodes. */
+  /**
+   * Known masters first (shuffled to spread load, those with doubtful replies last), then
+   * replicas, then the startup nodes.
+   */
   #candidates(current: SlotMap): NodeInfo[] {
     const known = current.nodes();
-    const masters = known.filter((n) => n.role === "master").sort(() => Math.random() - 0.5);
+    const doubts = (n: NodeInfo): number => this.#doubted.get(n.address) ?? 0;
+    const masters = known.filter((n) => n.role === "master").sort(() => Math.random() - 0.5)
+      .sort((a, b) => doubts(a) - doubts(b));
     const startup = this.#options.startupNodes.map((s) =>
       this.nodeAt(_formatAddress(s.host, s.port))
     );

@@ -73,6 +73,11 @@ export class SlotMap {
     return this.shards.filter((_, i) => used.has(i));
   }
 
+  /** A new map with the same slot owners, each shard replaced by `f`'s version of it. */
+  withShards(f: (shard: Shard) => Shard): SlotMap {
+    return new SlotMap(this.shards.map(f), this.#slots);
+  }
+
   /** A new map where `slot` belongs to the master at `address` (a `MOVED` reply). */
   withSlotMoved(slot: number, master: NodeInfo): SlotMap {
     let index = this.shards.findIndex((s) => s.master.address === master.address);

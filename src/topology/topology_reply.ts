@@ -3,7 +3,8 @@
  * @module
  */
 import { SlotMap } from "./slot_map.ts";
-import type { NodeInfo } from "./node_info.ts";
+import { SLOT_COUNT } from "./slot.ts";
+import type { NodeInfo, Shard } from "./node_info.ts";
 import { _applyNatMap, type NatMap } from "./nat_map.ts";
 import type { RedisReply } from "../types.ts";
 import { decoder } from "../_utf8.ts";
@@ -16,16 +17,33 @@ export interface _ParseOptions {
   readonly natMap?: NatMap | undefined;
 }
 
-/** Parses a `CLUSTER SHARDS` reply (RESP2 arrays or RESP3 maps, strings decoded). */
-export function _parseClusterShards(reply: RedisReply, options: _ParseOptions): SlotMap {
+/** A topology reply as a map, with what looked wrong in it. */
+export interface _TopologyView {
+  readonly map: SlotMap;
+  /** What makes the reply doubtful (empty when it looks consistent), for the log. */
+  readonly doubts: readonly string[];
+}
+
+/**
+ * Parses a `CLUSTER SHARDS` reply (RESP2 arrays or RESP3 maps, strings decoded). Doubtful: a
+ * shard with two healthy masters, and slots that no shard lists (Redis 7.2-7.4 and Valkey 7.2
+ * send an empty `slots` array for a shard right after a failover: redis/redis#13414).
+ */
+export function _parseClusterShards(reply: RedisReply, options: _ParseOptions): _TopologyView {
   if (!Array.isArray(reply)) throw new TypeError("CLUSTER SHARDS reply is not an array");
-  return SlotMap.fromRanges(reply.flatMap((entry) => {
+  const doubts: string[] = [];
+  const map = SlotMap.fromRanges(reply.flatMap((entry) => {
     const shard = record(entry);
     const ranges = list(shard.get("slots")).map(Number);
     const nodes = list(shard.get("nodes")).map((n) => shardNode(record(n), options));
-    // After a failover the failed old master may still be listed as a master beside the new one.
+    // After a failover the failed old master may still be listed as a master beside the new
+    // one, and first: a failed master is the shard's master only when it is the only one.
     const masters = nodes.filter((n) => n.role === "master");
-    const master = masters.find((n) => n.health !== "failed") ?? masters[0];
+    const healthy = masters.filter((n) => n.health !== "failed");
+    if (healthy.length > 1) {
+      doubts.push(`a shard lists ${healthy.length} masters (${addresses(healthy)})`);
+    }
+    const master = healthy[0] ?? masters[0];
     // A shard whose master failed and has no promoted replica yet serves nothing.
     if (!master) return [];
     // The others serve (or will serve) as replicas, whatever role a failed one still claims.
@@ -34,9 +52,12 @@ export function _parseClusterShards(reply: RedisReply, options: _ParseOptions): 
     );
     return [{ shard: { master, replicas }, ranges }];
   }));
+  const uncovered = SLOT_COUNT - map.coveredSlots;
+  if (uncovered > 0) doubts.push(`${uncovered} slots are in no shard`);
+  return { map, doubts };
 }
 
-/** Parses a `CLUSTER SLOTS` reply (servers without `CLUSTER SHARDS`). */
+/** Parses a `CLUSTER SLOTS` reply (servers without `CLUSTER SHARDS`, or to check one). */
 export function _parseClusterSlots(reply: RedisReply, options: _ParseOptions): SlotMap {
   if (!Array.isArray(reply)) throw new TypeError("CLUSTER SLOTS reply is not an array");
   return SlotMap.fromRanges(reply.map((entry) => {
@@ -50,6 +71,41 @@ export function _parseClusterSlots(reply: RedisReply, options: _ParseOptions): S
       ranges: [Number(e[0]), Number(e[1])],
     };
   }));
+}
+
+/**
+ * `CLUSTER SLOTS`'s slot owners with what only `CLUSTER SHARDS` tells: each node's health, and
+ * the shard's nodes `CLUSTER SLOTS` leaves out (failed ones), as replicas no read goes to.
+ */
+export function _withShardsDetail(owners: SlotMap, shards: SlotMap): SlotMap {
+  const byId = new Map<string, { node: NodeInfo; shard: Shard }>();
+  for (const shard of shards.shards) {
+    for (const node of [shard.master, ...shard.replicas]) byId.set(node.id, { node, shard });
+  }
+  const detailed = (n: NodeInfo): NodeInfo => {
+    const seen = byId.get(n.id)?.node;
+    return seen === undefined
+      ? n
+      : { ...n, health: seen.health, replicationOffset: seen.replicationOffset };
+  };
+  return owners.withShards((shard) => {
+    const listed = new Set([shard.master, ...shard.replicas].map((n) => n.id));
+    const same = byId.get(shard.master.id)?.shard;
+    const left = same === undefined
+      ? []
+      : [same.master, ...same.replicas].filter((n) => !listed.has(n.id) && n.health === "failed");
+    return {
+      master: detailed(shard.master),
+      replicas: [
+        ...shard.replicas.map(detailed),
+        ...left.map((n) => ({ ...n, role: "replica" as const })),
+      ],
+    };
+  });
+}
+
+function addresses(nodes: readonly NodeInfo[]): string {
+  return nodes.map((n) => n.address).join(", ");
 }
 
 function shardNode(n: Map<string, RedisReply>, o: _ParseOptions): NodeInfo {

@@ -1,9 +1,15 @@
 import assert from "node:assert/strict";
-import { _parseClusterShards, _parseClusterSlots } from "../../src/topology/topology_reply.ts";
+import {
+  _parseClusterShards,
+  _parseClusterSlots,
+  _withShardsDetail,
+} from "../../src/topology/topology_reply.ts";
 import type { NatMap } from "../../src/topology/nat_map.ts";
-import type { SlotMap } from "../../src/topology/slot_map.ts";
+import { SlotMap } from "../../src/topology/slot_map.ts";
 import type { NodeInfo } from "../../src/topology/node_info.ts";
 import type { RedisReply } from "../../src/types.ts";
+import { fixtureReply } from "../_harness/fixtures.ts";
+import { testNode } from "../_harness/nodes.ts";
 
 /** One node of a Redis 7 `CLUSTER SHARDS` reply, as ordered key/value pairs. */
 type Fields = [string, RedisReply][];
@@ -110,13 +116,13 @@ function checkThreeShards(map: SlotMap): void {
 }
 
 Deno.test("_parseClusterShards() reads a RESP2 reply (flat key/value arrays)", () => {
-  checkThreeShards(_parseClusterShards(resp2(THREE_SHARDS), OPTS));
+  checkThreeShards(_parseClusterShards(resp2(THREE_SHARDS), OPTS).map);
 });
 
 Deno.test("_parseClusterShards() reads a RESP3 reply (maps)", () => {
-  const map = _parseClusterShards(resp3(THREE_SHARDS), OPTS);
+  const map = _parseClusterShards(resp3(THREE_SHARDS), OPTS).map;
   checkThreeShards(map);
-  assert.deepEqual(map.shards, _parseClusterShards(resp2(THREE_SHARDS), OPTS).shards);
+  assert.deepEqual(map.shards, _parseClusterShards(resp2(THREE_SHARDS), OPTS).map.shards);
 });
 
 Deno.test('_parseClusterShards() reads health "fail" (as sent) and "failed" (as documented) alike', () => {
@@ -127,7 +133,7 @@ Deno.test('_parseClusterShards() reads health "fail" (as sent) and "failed" (as 
         nodes: [shardNode("m", 7000, "master"), shardNode("r", 7003, "replica", { health })],
       }]),
       OPTS,
-    );
+    ).map;
     assert.equal(map.shardOf(0)!.replicas[0]!.health, "failed", health);
   }
 });
@@ -141,14 +147,14 @@ Deno.test("_parseClusterShards() reads undecoded (byte string) replies", () => {
     te.encode("nodes"),
     s.nodes.map((n) => n.flat().map(bytes)),
   ]);
-  checkThreeShards(_parseClusterShards(reply, OPTS));
+  checkThreeShards(_parseClusterShards(reply, OPTS).map);
 });
 
 Deno.test("_parseClusterShards() assigns every range of a shard with several", () => {
   const map = _parseClusterShards(
     resp2([{ slots: [0, 99, 200, 299, 16383, 16383], nodes: [shardNode("a", 7000, "master")] }]),
     OPTS,
-  );
+  ).map;
   assert.equal(map.coveredSlots, 100 + 100 + 1);
   assert.equal(map.shardOf(99)?.master.id, "a");
   assert.equal(map.shardOf(100), undefined);
@@ -165,7 +171,7 @@ Deno.test("_parseClusterShards() falls back to ip, then the answering host, for 
       { slots: [3, 3], nodes: [shardNode("h", 7003, "master", { endpoint: "node-3.local" })] },
     ]),
     { fallbackHost: "192.0.2.9" },
-  );
+  ).map;
   assert.equal(map.shardOf(0)?.master.address, "10.1.1.1:7000");
   assert.equal(map.shardOf(1)?.master.address, "10.1.1.2:7001");
   assert.equal(map.shardOf(2)?.master.address, "192.0.2.9:7002");
@@ -176,7 +182,7 @@ Deno.test("_parseClusterShards() brackets IPv6 hosts in addresses", () => {
   const map = _parseClusterShards(
     resp3([{ slots: [0, 16383], nodes: [shardNode("v6", 7000, "master", { endpoint: "::1" })] }]),
     OPTS,
-  );
+  ).map;
   assert.equal(map.shardOf(0)?.master.host, "::1");
   assert.equal(map.shardOf(0)?.master.address, "[::1]:7000");
 });
@@ -184,7 +190,7 @@ Deno.test("_parseClusterShards() brackets IPv6 hosts in addresses", () => {
 Deno.test("_parseClusterShards() uses tls-port when a node announces no port", () => {
   const fields = shardNode("t", 0, "master").filter(([k]) => k !== "port");
   fields.push(["tls-port", 7443]);
-  const map = _parseClusterShards(resp3([{ slots: [0, 16383], nodes: [fields] }]), OPTS);
+  const map = _parseClusterShards(resp3([{ slots: [0, 16383], nodes: [fields] }]), OPTS).map;
   assert.equal(map.shardOf(0)?.master.address, "127.0.0.1:7443");
 });
 
@@ -199,7 +205,7 @@ Deno.test("_parseClusterShards() maps addresses through a natMap record", () => 
       ],
     }]),
     { fallbackHost: "127.0.0.1", natMap },
-  );
+  ).map;
   const shard = map.shardOf(0)!;
   assert.equal(shard.master.address, "127.0.0.1:7000");
   assert.equal(shard.master.host, "127.0.0.1");
@@ -223,7 +229,7 @@ Deno.test("_parseClusterShards() maps addresses through a natMap function", () =
       ],
     }]),
     { fallbackHost: "127.0.0.1", natMap },
-  );
+  ).map;
   assert.deepEqual(seen, ["10.0.0.5:6379", "192.168.0.6:6380"]);
   assert.equal(map.shardOf(0)?.master.address, "127.0.0.1:7379");
   assert.equal(map.shardOf(0)?.replicas[0]?.address, "192.168.0.6:6380");
@@ -241,7 +247,7 @@ Deno.test("_parseClusterShards() picks the online master when a failed old maste
         ],
       }]),
       OPTS,
-    );
+    ).map;
     const shard = map.shardOf(0)!;
     assert.equal(shard.master.id, "new");
     assert.equal(shard.master.address, "127.0.0.1:7003");
@@ -257,7 +263,7 @@ Deno.test("_parseClusterShards() skips a shard with no master", () => {
       { slots: [8192, 16383], nodes: [shardNode("orphan", 7004, "replica")] },
     ]),
     OPTS,
-  );
+  ).map;
   assert.equal(map.coveredSlots, 8192);
   assert.equal(map.shardOf(9000), undefined);
   assert.deepEqual(addresses(map.nodes()), ["127.0.0.1:7000"]);
@@ -270,15 +276,15 @@ Deno.test("_parseClusterShards() keeps a slotless shard's nodes but does not ser
       { slots: [], nodes: [shardNode("spare", 7009, "master")] },
     ]),
     OPTS,
-  );
+  ).map;
   assert.equal(map.shards.length, 2);
   assert.deepEqual(map.servingShards().map((s) => s.master.id), ["a"]);
   assert.ok(addresses(map.nodes()).includes("127.0.0.1:7009"));
 });
 
 Deno.test("_parseClusterShards() rejects a reply that is not an array", () => {
-  assert.throws(() => _parseClusterShards("OK", OPTS), TypeError);
-  assert.throws(() => _parseClusterShards([["slots", 5, "nodes", []]], OPTS), TypeError);
+  assert.throws(() => _parseClusterShards("OK", OPTS).map, TypeError);
+  assert.throws(() => _parseClusterShards([["slots", 5, "nodes", []]], OPTS).map, TypeError);
 });
 
 /** A Redis 7 `CLUSTER SLOTS` node: ip, port, id, metadata. */
@@ -338,4 +344,70 @@ Deno.test("_parseClusterSlots() falls back for unknown endpoints and applies nat
 Deno.test("_parseClusterSlots() rejects malformed replies", () => {
   assert.throws(() => _parseClusterSlots(null, OPTS), TypeError);
   assert.throws(() => _parseClusterSlots([[0, 16383]], OPTS), TypeError);
+});
+
+// Captured from Redis 7.4.1 right after a failover (redis/redis#13414): 31551 failed, 31555 took
+// over slots 0-5460, but CLUSTER SHARDS lists that shard with no slots.
+const SHARDS_741 = fixtureReply("redis-7.4.1-cluster-shards-after-failover.resp");
+const SLOTS_741 = fixtureReply("redis-7.4.1-cluster-slots-after-failover.resp");
+
+Deno.test("_parseClusterShards() doubts Redis 7.4.1's reply after a failover: 5461 slots in no shard", () => {
+  const { map, doubts } = _parseClusterShards(SHARDS_741, OPTS);
+  assert.equal(map.coveredSlots, 16384 - 5461);
+  assert.deepEqual(doubts, ["5461 slots are in no shard"]);
+  assert.equal(map.shardOf(0), undefined);
+  // The failed old master, listed first, is not the new master's shard's master.
+  assert.ok(!map.nodes().some((n) => n.role === "master" && n.port === 31551));
+});
+
+Deno.test("_parseClusterSlots() of the same moment gives slots 0-5460 to the promoted replica", () => {
+  const map = _parseClusterSlots(SLOTS_741, OPTS);
+  assert.equal(map.coveredSlots, 16384);
+  assert.equal(map.shardOf(0)?.master.port, 31555);
+  assert.equal(map.shardOf(5460)?.master.port, 31555);
+  assert.equal(map.shardOf(5461)?.master.port, 31552);
+  assert.deepEqual(addresses(map.shardOf(16383)!.replicas), ["127.0.0.1:31554"]);
+  // CLUSTER SLOTS leaves the failed old master out.
+  assert.deepEqual(map.shardOf(0)?.replicas, []);
+});
+
+Deno.test("_withShardsDetail() keeps CLUSTER SLOTS's owners and adds CLUSTER SHARDS's failed nodes and health", () => {
+  const shards = _parseClusterShards(SHARDS_741, OPTS).map;
+  const map = _withShardsDetail(_parseClusterSlots(SLOTS_741, OPTS), shards);
+  assert.equal(map.coveredSlots, 16384);
+  assert.equal(map.shardOf(0)?.master.port, 31555);
+  const [old] = map.shardOf(0)!.replicas;
+  assert.equal(old?.port, 31551);
+  assert.equal(old?.role, "replica");
+  assert.equal(old?.health, "failed");
+  assert.deepEqual(addresses(map.shardOf(5461)!.replicas), ["127.0.0.1:31556"]);
+});
+
+Deno.test("_withShardsDetail() takes each node's health from CLUSTER SHARDS", () => {
+  const owners = _parseClusterSlots(
+    [[0, 16383, ["127.0.0.1", 7000, "n7000"], ["127.0.0.1", 7001, "n7001"]]],
+    OPTS,
+  );
+  const shards = SlotMap.fromRanges([{
+    shard: {
+      master: testNode(7000, "master"),
+      replicas: [{ ...testNode(7001, "replica"), health: "loading" }],
+    },
+    ranges: [],
+  }]);
+  const map = _withShardsDetail(owners, shards);
+  assert.equal(map.shardOf(0)?.replicas[0]?.health, "loading");
+  assert.equal(map.shardOf(0)?.master.health, "online");
+});
+
+Deno.test("_parseClusterShards() doubts a shard that lists two healthy masters", () => {
+  const { doubts, map } = _parseClusterShards(
+    resp3([{
+      slots: [0, 16383],
+      nodes: [shardNode("a", 7000, "master"), shardNode("b", 7001, "master")],
+    }]),
+    OPTS,
+  );
+  assert.deepEqual(doubts, ["a shard lists 2 masters (127.0.0.1:7000, 127.0.0.1:7001)"]);
+  assert.equal(map.coveredSlots, 16384);
 });
