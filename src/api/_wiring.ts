@@ -25,13 +25,17 @@ const HEALTH_TIMEOUT_MS = 1000;
 export interface _Client {
   readonly settings: _Settings;
   readonly dispatcher: _Dispatcher;
-  /** Closes everything, top layer first. */
-  close(): Promise<void>;
+  /**
+   * Closes everything, top layer first. Without `drain`, every call still pending settles at
+   * once with a `ConnectionError`; with it, calls already made settle first.
+   */
+  close(drain: boolean): Promise<void>;
 }
 
 /** Validates `options` and builds the client's parts; does no I/O. */
 export function _wire<D extends boolean>(options: RedisClusterOptions<D>): _Client {
   const s = _validate(options);
+  const closing = new AbortController();
   const pool = new _NodePool({
     connection: {
       connectTimeoutMs: s.connectTimeoutMs,
@@ -49,6 +53,10 @@ export function _wire<D extends boolean>(options: RedisClusterOptions<D>): _Clie
       s.logger.warn(`rcluster: lost ${address}: ${error.message}`);
       // Called only once connections exist, so after `topology` below is set.
       topology.scheduleRefresh(`lost ${address}`);
+    },
+    onIdleClose: (address) => {
+      s.logger.debug(`rcluster: ${address} closed an idle connection`);
+      topology.scheduleRefresh(`idle close ${address}`);
     },
     backoffBaseMs: s.retryBaseMs * 5,
     backoffCapMs: s.retryCapMs,
@@ -91,7 +99,13 @@ export function _wire<D extends boolean>(options: RedisClusterOptions<D>): _Clie
     latency,
     readFrom: s.readFrom,
   });
-  const executor = new _Executor({ topology, pool, nodeChoice, readYourWrites }, {
+  const executor = new _Executor({
+    topology,
+    pool,
+    nodeChoice,
+    readYourWrites,
+    closing: closing.signal,
+  }, {
     maxRedirections: s.maxRedirections,
     decode: s.decode,
     retryBaseMs: s.retryBaseMs,
@@ -113,8 +127,10 @@ export function _wire<D extends boolean>(options: RedisClusterOptions<D>): _Clie
   return {
     settings: s,
     dispatcher,
-    close: async () => {
-      await dispatcher.shutdown();
+    close: async (drain) => {
+      dispatcher.refuse("the client is closed");
+      if (drain) await dispatcher.drain();
+      closing.abort();
       latency.close();
       await readYourWrites.close();
       await health.close();

@@ -10,6 +10,7 @@ import type { RedisArgument, RedisKey, RedisReply } from "../types.ts";
 import type { SlotMap } from "../topology/slot_map.ts";
 import type { ReadFrom } from "../topology/read_policy.ts";
 import { _installCalls } from "../commands/install.ts";
+import { _rawCommand } from "../commands/builder.ts";
 import type { Bulk, RedisCommands } from "../commands/command_table.ts";
 import type { RedisClusterOptions } from "./options.ts";
 import { type _Client, _wire } from "./_wiring.ts";
@@ -42,6 +43,7 @@ export class RedisCluster<D extends boolean = false> implements AsyncDisposable 
   }
   #client: _Client;
   #dispatcher: _Dispatcher;
+  #closing: Promise<void> | undefined;
 
   /** Validates `options` (a `TypeError` names the first bad field); does no I/O. */
   constructor(options: RedisClusterOptions<D>) {
@@ -65,13 +67,13 @@ export class RedisCluster<D extends boolean = false> implements AsyncDisposable 
    * (`DBSIZE`, `FLUSHALL`, `KEYS`, `SCRIPT LOAD`...) go to every master and are combined.
    * Error replies reject with `RedisError`.
    */
-  async sendCommand(args: readonly RedisArgument[], options?: CallOptions): Promise<RedisReply> {
-    if (!Array.isArray(args) || args.length === 0) {
-      throw new TypeError("sendCommand(): args must be a non-empty array");
+  sendCommand(args: readonly RedisArgument[], options?: CallOptions): Promise<RedisReply> {
+    try {
+      _rawCommand("sendCommand", args, options);
+    } catch (e) {
+      return Promise.reject(e);
     }
-    const reply = await this.#dispatcher.send(args, options);
-    if (reply instanceof RedisError) throw reply;
-    return reply;
+    return this.#dispatcher.result(args, options, NO_TRANSFORM) as Promise<RedisReply>;
   }
 
   /** Clients for every master, replica or node, for per-node commands. */
@@ -164,9 +166,21 @@ export class RedisCluster<D extends boolean = false> implements AsyncDisposable 
     return reply;
   }
 
-  /** Closes every connection and stops background refreshes. Idempotent. */
-  async close(): Promise<void> {
-    await this.#client.close();
+  /**
+   * Closes the client: every connection (leased and WATCH ones included, so the server forgets
+   * blocked commands), every background timer and retry. Calls still pending reject at once
+   * with a `ConnectionError`; with `{ drain: true }`, calls already made settle first, and only
+   * new ones are refused. Idempotent.
+   */
+  close(options?: { drain?: boolean }): Promise<void> {
+    if (options !== undefined && (typeof options !== "object" || options === null)) {
+      return Promise.reject(new TypeError("close(): options must be { drain?: boolean }"));
+    }
+    if (options?.drain !== undefined && typeof options.drain !== "boolean") {
+      return Promise.reject(new TypeError("close(): options.drain must be a boolean"));
+    }
+    this.#closing ??= this.#client.close(options?.drain ?? false);
+    return this.#closing;
   }
 
   /** `await using rc = new RedisCluster(...)` closes the client at the end of the block. */
@@ -174,6 +188,8 @@ export class RedisCluster<D extends boolean = false> implements AsyncDisposable 
     await this.close();
   }
 }
+
+const NO_TRANSFORM = { transform: undefined };
 
 /** The typed command methods of a client. */
 export interface RedisCluster<D extends boolean = false> extends RedisCommands<D, "call"> {}

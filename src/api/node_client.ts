@@ -5,6 +5,7 @@
 import { RedisError } from "../errors.ts";
 import type { _Dispatcher } from "../execution/dispatcher.ts";
 import type { CallOptions } from "../execution/call_options.ts";
+import { _rawCommand } from "../commands/builder.ts";
 import type { RedisArgument, RedisReply } from "../types.ts";
 
 /**
@@ -35,7 +36,8 @@ export function _nodeClients(
     address: n.address,
     role: n.role,
     sendCommand: async (args, options) => {
-      const reply = await dispatcher.executor.runOn(n, args, options);
+      _rawCommand("NodeClient.sendCommand", args, options);
+      const reply = await dispatcher.sendTo(n, args, options);
       if (reply instanceof RedisError) throw reply;
       return reply;
     },

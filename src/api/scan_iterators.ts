@@ -48,6 +48,7 @@ export async function* _scanCluster(
         args: ["SCAN", cursor, ...extra],
         route: { slot, readOnly: true },
         options,
+        limits: dispatcher.executor.limits(options, false),
       });
       const [next, keys] = page(reply, "SCAN");
       cursor = next;

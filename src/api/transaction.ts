@@ -81,7 +81,7 @@ export class Transaction<D extends boolean = false> {
         moved instanceof RedisError && this.#conn === undefined && attempt < max &&
         slot !== undefined
       ) {
-        d.topology.applyMoved(slot, moved.address ?? "");
+        d.topology.applyMoved(slot, moved.address ?? "", master.host);
         continue;
       }
       throw replies.find((r) => r instanceof RedisError && r.kind !== "OTHER") ??

@@ -4,6 +4,7 @@
  * @module
  */
 import type { CallOptions } from "../execution/call_options.ts";
+import { _refuseStateful } from "../routing/stateful.ts";
 import {
   _ARG,
   _bad,
@@ -214,7 +215,7 @@ export const _CURSOR: _Part = _arg("cursor", _CURSOR_VALUE);
 /**
  * The command of a `sendCommand(args)` call, checked now: in a pipeline or transaction an empty
  * command would fail only when sent, after the commands around it (in a transaction: inside
- * MULTI).
+ * MULTI); a command that changes its connection's state is refused everywhere.
  */
 export function _rawCommand(
   where: string,
@@ -224,5 +225,6 @@ export function _rawCommand(
   if (!Array.isArray(args) || args.length === 0) {
     throw new TypeError(`${where}(): args must be a non-empty array`);
   }
+  _refuseStateful(where, args);
   return { args, options, transform: undefined };
 }

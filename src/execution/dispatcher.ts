@@ -1,8 +1,8 @@
 /**
  * The one path every command takes from the API: cluster-wide commands fan out to every
  * master, multi-key commands across slots are split per slot, everything else is routed by its
- * keys and run by the executor. Also the client's readiness: the first command discovers the
- * cluster.
+ * keys and run by the executor. Also the client's lifecycle: the first command discovers the
+ * cluster, and closing (at once or after draining) ends every call.
  * @module
  */
 import { Connection } from "../transport/connection.ts";
@@ -10,7 +10,7 @@ import type { _NodePool } from "../transport/node_pool.ts";
 import type { NodeInfo } from "../topology/node_info.ts";
 import type { _Topology } from "../topology/topology.ts";
 import type { _ReplicaHealth } from "../topology/replica_health.ts";
-import { _CommandCache, _commandName } from "../routing/command_cache.ts";
+import { _CommandCache, _commandName, type _Route } from "../routing/command_cache.ts";
 import { _merge, _split } from "../routing/multi_key.ts";
 import type { _Part } from "../routing/multi_key.ts";
 import { _combine, _fanOutRule } from "../routing/fan_out.ts";
@@ -18,6 +18,8 @@ import type { _FanOut } from "../routing/fan_out.ts";
 import { ConnectionError } from "../errors.ts";
 import type { RedisArgument, RedisReply } from "../types.ts";
 import type { CallOptions } from "./call_options.ts";
+import { _bounded, type _CallLimits, _stopError } from "./call_limits.ts";
+import { _nameOf } from "./executor.ts";
 import type { _Executor } from "./executor.ts";
 import { _asResult, type _ToResult } from "./routed_command.ts";
 
@@ -44,7 +46,8 @@ export class _Dispatcher {
   #onConnected: () => void;
   #connecting: Promise<void> | undefined;
   #ready = false;
-  #closed = false;
+  /** Set once `close()` began: new calls are refused with this reason. */
+  #closing: string | undefined;
 
   constructor(parts: _DispatcherParts) {
     this.topology = parts.topology;
@@ -58,7 +61,7 @@ export class _Dispatcher {
 
   /** Discovers the cluster, once; later calls share the first. */
   connect(): Promise<void> {
-    if (this.#closed) return Promise.reject(new ConnectionError("the client is closed"));
+    if (this.#closing !== undefined) return Promise.reject(this.#refusal("connect"));
     this.#connecting ??= this.topology.ready().then(async () => {
       this.topology.start();
       this.#onConnected();
@@ -72,15 +75,36 @@ export class _Dispatcher {
     return this.#connecting;
   }
 
-  /** `undefined` when commands can run now, else the discovery to wait for. */
-  ready(): Promise<void> | undefined {
-    return this.#ready ? undefined : this.connect();
+  /**
+   * `undefined` when commands can run now, else the discovery to wait for, bounded by `limits`
+   * (for the caller's `timeoutMs`, signal and the client's closing).
+   */
+  ready(command = "command", limits?: _CallLimits): Promise<void> | undefined {
+    if (this.#closing !== undefined) return Promise.reject(this.#refusal(command));
+    if (this.#ready) return undefined;
+    const connecting = this.connect();
+    if (limits === undefined) return connecting;
+    return _bounded(
+      connecting,
+      limits,
+      (reason) =>
+        _stopError(reason, `${command} (waiting for the cluster's topology)`, limits, 0, undefined),
+    );
   }
 
-  /** Refuses new commands from now on; waits for a discovery under way. */
-  async shutdown(): Promise<void> {
-    this.#closed = true;
+  /** Refuses new calls from now on, with `reason` in their error. */
+  refuse(reason: string): void {
+    this.#closing ??= reason;
+  }
+
+  /** Waits until every call already made has settled (draining before a close). */
+  async drain(): Promise<void> {
     await this.#connecting?.catch(() => undefined);
+    // A retry may send a command, and a reply may start a retry: wait until both are quiet.
+    while (this.executor.busy || this.#pool.busy) {
+      await this.executor.whenSettled();
+      await this.#pool.whenIdle();
+    }
   }
 
   /** Runs any command; error replies resolve as `RedisError` values. */
@@ -99,6 +123,16 @@ export class _Dispatcher {
     toResult: _ToResult,
   ): Promise<unknown> {
     return this.#dispatch(args, options, false, toResult);
+  }
+
+  /** Sends to one node, no redirections followed; error replies resolve as values. */
+  sendTo(
+    node: NodeInfo,
+    args: readonly RedisArgument[],
+    options: CallOptions | undefined,
+  ): Promise<RedisReply> {
+    if (this.#closing !== undefined) return Promise.reject(this.#refusal(_nameOf(args)));
+    return this.executor.runOn(node, args, options, this.executor.limits(options, false));
   }
 
   /** The serving masters, the usable replicas, or both. */
@@ -120,6 +154,10 @@ export class _Dispatcher {
     return await conn.send(args, { decode, timeoutMs: this.#metadataTimeoutMs });
   }
 
+  #refusal(command: string): ConnectionError {
+    return new ConnectionError(`${command}: ${this.#closing}`);
+  }
+
   // Not async: a typed GET on a connected node costs one promise in all, settled straight from
   // the connection's read loop (see _FirstTry); only retries take the async path.
   #dispatch(
@@ -128,38 +166,70 @@ export class _Dispatcher {
     inPipeline: boolean,
     toResult: _ToResult | undefined,
   ): Promise<unknown> {
-    if (this.#closed) return Promise.reject(new ConnectionError("the client is closed"));
-    if (!this.#ready) {
-      return this.connect().then(() => this.#dispatch(args, options, inPipeline, toResult));
-    }
+    if (this.#closing !== undefined) return Promise.reject(this.#refusal(_nameOf(args)));
     try {
       const name = _commandName(args);
-      const fan = _fanOutRule(name, args);
-      if (fan) return _asResult(this.#fanOut(fan, args, options), toResult);
-      const parts = _split(name, args);
-      if (parts) return _asResult(this.#splitRun(name, parts, options), toResult);
-      const route = this.commands.route(args);
-      if (route instanceof Promise) {
-        return route.then((r) =>
-          this.executor.run({ args, route: r, options, inPipeline }, toResult)
+      // From the start of the call, so waiting for discovery counts against its timeout.
+      const limits = this.executor.limits(options, false);
+      if (!this.#ready) {
+        return this.ready(_nameOf(args), limits)!.then(() =>
+          this.#routed(name, args, options, inPipeline, toResult, limits)
         );
       }
-      return this.executor.run({ args, route, options, inPipeline }, toResult);
+      return this.#routed(name, args, options, inPipeline, toResult, limits);
     } catch (e) {
       // Arguments the builders let through can still fail to hash: reject, never throw.
       return Promise.reject(e);
     }
   }
 
+  #routed(
+    name: string,
+    args: readonly RedisArgument[],
+    options: CallOptions | undefined,
+    inPipeline: boolean,
+    toResult: _ToResult | undefined,
+    limits: _CallLimits,
+  ): Promise<unknown> {
+    const fan = _fanOutRule(name, args);
+    if (fan) return _asResult(this.#fanOut(fan, args, options, limits), toResult);
+    const parts = _split(name, args);
+    if (parts) return _asResult(this.#splitRun(name, parts, options, limits), toResult);
+    const route = this.commands.route(args);
+    if (route instanceof Promise) {
+      return route.then((r) =>
+        this.executor.run({
+          args,
+          route: r,
+          options,
+          limits: this.#own(r, options, limits),
+          inPipeline,
+        }, toResult)
+      );
+    }
+    return this.executor.run(
+      { args, route, options, limits: this.#own(route, options, limits), inPipeline },
+      toResult,
+    );
+  }
+
+  /** A blocking command waits as long as it was told: `commandTimeoutMs` does not cut it. */
+  #own(route: _Route, options: CallOptions | undefined, limits: _CallLimits): _CallLimits {
+    return route.blocking && options?.timeoutMs === undefined
+      ? this.executor.limits(options, true)
+      : limits;
+  }
+
   async #fanOut(
     fan: _FanOut,
     args: readonly RedisArgument[],
     options: CallOptions | undefined,
+    limits: _CallLimits,
   ): Promise<RedisReply> {
     const nodes = this.nodesOf(fan.to === "masters" ? "master" : "all");
     return _combine(
       fan,
-      await Promise.all(nodes.map((n) => this.executor.runOn(n, args, options))),
+      await Promise.all(nodes.map((n) => this.executor.runOn(n, args, options, limits))),
     );
   }
 
@@ -167,10 +237,16 @@ export class _Dispatcher {
     name: string,
     parts: readonly _Part[],
     options: CallOptions | undefined,
+    limits: _CallLimits,
   ): Promise<RedisReply> {
     const replies = await Promise.all(parts.map(async (p) => {
       const route = await this.commands.route(p.args);
-      return this.executor.run({ args: p.args, route, options });
+      return this.executor.run({
+        args: p.args,
+        route,
+        options,
+        limits: this.#own(route, options, limits),
+      });
     }));
     return _merge(name, parts, replies);
   }

@@ -1,6 +1,7 @@
 /**
  * Runs one routed command: sends it to the node `_NodeChoice` picks and follows the retry table
- * through redirections, transient errors and lost connections.
+ * through redirections, transient errors and lost connections, within the call's limits (its
+ * deadline, its signal, the client's closing).
  * @module
  */
 import { Connection } from "../transport/connection.ts";
@@ -10,12 +11,20 @@ import { _backoffMs } from "../transport/backoff.ts";
 import type { NodeInfo } from "../topology/node_info.ts";
 import type { _Topology } from "../topology/topology.ts";
 import type { _ReadYourWrites } from "../topology/read_your_writes.ts";
+import type { _Route } from "../routing/command_cache.ts";
 import { ClusterRedirectionError, ConnectionError, RedisError, TimeoutError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { RedisArgument, RedisReply } from "../types.ts";
-import type { _Route } from "../routing/command_cache.ts";
 import { _RETRY_TABLE } from "./retry_table.ts";
 import type { CallOptions } from "./call_options.ts";
+import {
+  _bounded,
+  type _CallLimits,
+  _pause,
+  _remainingMs,
+  _stopError,
+  _stopReason,
+} from "./call_limits.ts";
 import { _FirstTry, type _Retrier, type _StartedTry } from "./first_try.ts";
 import type { _NodeChoice } from "./node_choice.ts";
 import { _asResult, type _RoutedCommand, type _ToResult } from "./routed_command.ts";
@@ -38,6 +47,8 @@ export interface _ExecutorParts {
   readonly pool: _NodePool;
   readonly nodeChoice: _NodeChoice;
   readonly readYourWrites: _ReadYourWrites;
+  /** Aborted when the client closes: every retry loop and wait ends. */
+  readonly closing: AbortSignal;
 }
 
 /** Sends commands to the right node and retries them as the retry table says. */
@@ -47,14 +58,43 @@ export class _Executor implements _Retrier {
   #pool: _NodePool;
   #nodeChoice: _NodeChoice;
   #readYourWrites: _ReadYourWrites;
+  #closing: AbortSignal;
+  /** The limits of calls with no timeout and no signal, shared. */
+  #noLimits: _CallLimits;
   #defaults: SendOptions | undefined;
+  #untimed: SendOptions | undefined;
+  #retrying = 0;
+  #settled: PromiseWithResolvers<void> | undefined;
 
   constructor(parts: _ExecutorParts, options: _ExecutorOptions) {
     this.#topology = parts.topology;
     this.#pool = parts.pool;
     this.#nodeChoice = parts.nodeChoice;
     this.#readYourWrites = parts.readYourWrites;
+    this.#closing = parts.closing;
+    this.#noLimits = {
+      deadline: Infinity,
+      timeoutMs: undefined,
+      signal: undefined,
+      closing: parts.closing,
+    };
     this.options = options;
+  }
+
+  /**
+   * The limits of a call made now: its own `timeoutMs` or the client's `commandTimeoutMs`
+   * (not for blocking commands, which wait as long as they are told), and its signal.
+   */
+  limits(options: CallOptions | undefined, blocking: boolean): _CallLimits {
+    const timeoutMs = options?.timeoutMs ?? (blocking ? undefined : this.options.commandTimeoutMs);
+    const signal = options?.signal;
+    if (timeoutMs === undefined && signal === undefined) return this.#noLimits;
+    return {
+      deadline: timeoutMs === undefined ? Infinity : performance.now() + timeoutMs,
+      timeoutMs,
+      signal,
+      closing: this.#closing,
+    };
   }
 
   /**
@@ -65,9 +105,9 @@ export class _Executor implements _Retrier {
   run(cmd: _RoutedCommand): Promise<RedisReply>;
   run(cmd: _RoutedCommand, toResult: _ToResult | undefined): Promise<unknown>;
   run(cmd: _RoutedCommand, toResult?: _ToResult): Promise<unknown> {
-    if (cmd.options === undefined && !cmd.route.blocking) {
+    if (plain(cmd.options) && !cmd.route.blocking) {
       const node = this.#nodeChoice.target(cmd, undefined);
-      if (node !== undefined) {
+      if (node !== undefined && node !== null) {
         const options = this.#commandOptions(cmd);
         const c = this.#pool.get(node);
         if (c instanceof Connection) {
@@ -75,8 +115,6 @@ export class _Executor implements _Retrier {
           c.sendTo(cmd.args, options, first);
           return first.promise;
         }
-        const outcome = c.then((conn) => conn.send(cmd.args, options));
-        return _asResult(this.retry(cmd, { node, outcome }), toResult);
       }
     }
     return _asResult(this.retry(cmd, undefined), toResult);
@@ -84,37 +122,89 @@ export class _Executor implements _Retrier {
 
   /**
    * The retry loop, from a try already under way (`started`) or from scratch; error replies
-   * resolve as `RedisError` values.
+   * resolve as `RedisError` values. Ends within the call's limits.
    */
   async retry(cmd: _RoutedCommand, started: _StartedTry | undefined): Promise<RedisReply> {
+    this.#retrying++;
+    try {
+      return await this.#retryLoop(cmd, started);
+    } finally {
+      if (--this.#retrying === 0 && this.#settled !== undefined) {
+        this.#settled.resolve();
+        this.#settled = undefined;
+      }
+    }
+  }
+
+  /** Whether a command is in the retry loop. */
+  get busy(): boolean {
+    return this.#retrying > 0;
+  }
+
+  /** Resolves once no command is in the retry loop. */
+  whenSettled(): Promise<void> {
+    if (this.#retrying === 0) return Promise.resolve();
+    this.#settled ??= Promise.withResolvers();
+    return this.#settled.promise;
+  }
+
+  async #retryLoop(cmd: _RoutedCommand, started: _StartedTry | undefined): Promise<RedisReply> {
     const { maxRedirections } = this.options;
-    const signal = cmd.options?.signal;
+    const { limits } = cmd;
     let asking: NodeInfo | undefined;
     let avoid: string | undefined;
     let last: unknown;
+    let tries = started === undefined ? 0 : 1;
+    const stop = (reason: Parameters<typeof _stopError>[0]): Error =>
+      _stopError(reason, nameOf(cmd), limits, tries, last);
     for (let attempt = 0; attempt <= maxRedirections; attempt++) {
-      if (signal?.aborted) throw aborted(cmd, signal);
+      const reason = started === undefined ? _stopReason(limits) : undefined;
+      if (reason !== undefined) throw stop(reason);
       const node = started?.node ?? asking ?? this.#nodeChoice.target(cmd, avoid);
+      const probing = node === null ? this.#nodeChoice.healthPending() : undefined;
+      if (probing !== undefined) {
+        // Replicas not probed yet are not known to be unusable: wait for the first verdict.
+        await _bounded(probing, limits, stop);
+        continue;
+      }
+      if (node === null) {
+        // readFrom "replica" never falls back to the master: no usable replica fails at once.
+        throw new ConnectionError(
+          `${nameOf(cmd)}: no usable replica serves slot ${cmd.route.slot} (readFrom "replica")`,
+        );
+      }
       if (node === undefined) {
         last = new ConnectionError(`no node serves slot ${cmd.route.slot} for ${nameOf(cmd)}`);
-        await this.#pause(attempt, true);
+        await this.#pause(attempt, true, limits, stop);
         continue;
       }
       let reply: RedisReply;
       try {
-        const outcome = started?.outcome ?? this.#try(node, cmd, asking !== undefined);
+        if (started === undefined) tries++;
+        const outcome = started?.outcome ?? this.#try(node, cmd, asking !== undefined, stop);
         started = undefined;
         reply = await outcome;
       } catch (e) {
+        if (e instanceof TimeoutError) {
+          this.#unknownOutcome(cmd, node);
+          const why = _stopReason(limits);
+          // A stop of the call (not a per-node connect timeout) ends it, with the whole story.
+          if (why !== undefined) throw stop(why);
+          throw e;
+        }
         if (!(e instanceof ConnectionError)) throw e;
+        if (this.#closing.aborted) throw stop("closed");
         // A write that may have reached the server is never sent twice unasked.
-        if (e.sent && !cmd.route.readOnly) throw e;
+        if (e.sent && !cmd.route.readOnly) {
+          this.#unknownOutcome(cmd, node);
+          throw e;
+        }
         last = e;
         asking = undefined;
         avoid = node.address;
         this.options.logger.debug(`rcluster: ${nameOf(cmd)} on ${node.address} lost, retrying`, e);
         this.#topology.scheduleRefresh(`lost ${node.address}`);
-        await this.#pause(attempt, false);
+        await this.#pause(attempt, false, limits, stop);
         continue;
       }
       if (!(reply instanceof RedisError)) {
@@ -134,7 +224,11 @@ export class _Executor implements _Retrier {
       }
       switch (action) {
         case "moved": {
-          const master = this.#topology.applyMoved(reply.slot ?? 0, reply.address ?? "");
+          const master = this.#topology.applyMoved(
+            reply.slot ?? 0,
+            reply.address ?? "",
+            node.host,
+          );
           // A replica that redirects no longer serves the slot: reads skip it, with backoff.
           if (master.address !== node.address && node.role === "replica") {
             avoid = node.address;
@@ -143,19 +237,19 @@ export class _Executor implements _Retrier {
           continue;
         }
         case "ask":
-          asking = this.#topology.nodeFor(reply.address ?? "");
+          asking = this.#topology.nodeFor(reply.address ?? "", node.host);
           continue;
         case "backoff":
-          await this.#pause(attempt, false);
+          await this.#pause(attempt, false, limits, stop);
           continue;
         case "refresh":
-          await this.#pause(attempt, true);
+          await this.#pause(attempt, true, limits, stop);
           continue;
         case "elsewhere":
           if (cmd.route.readOnly) {
             avoid = node.address;
             this.#pool.markFailed(node.address, reply);
-          } else await this.#pause(attempt, false);
+          } else await this.#pause(attempt, false, limits, stop);
           continue;
         case "fail":
           return reply;
@@ -171,25 +265,39 @@ export class _Executor implements _Retrier {
     }
   }
 
+  /** A write whose outcome is unknown (lost or timed out after it was sent) counts as made. */
+  #unknownOutcome(cmd: _RoutedCommand, node: NodeInfo): void {
+    this.recordWrite(cmd.route, node.address);
+  }
+
   /** The shared connection to a node. */
   async connection(node: NodeInfo): Promise<Connection> {
     const c = this.#pool.get(node);
     return c instanceof Connection ? c : await c;
   }
 
-  /** A connection of its own to a node; the caller closes it. */
+  /** A connection of its own to a node; give it back with `release()`. */
   dedicated(node: NodeInfo): Promise<Connection> {
     return this.#pool.dedicated(node);
   }
 
-  /** Sends to one given node without redirection handling (fan-out commands). */
+  /** Gives back a connection from `dedicated()`; it is closed unless clean. */
+  release(node: NodeInfo, conn: Connection): Promise<void> {
+    return this.#pool.release(node.address, conn);
+  }
+
+  /** Sends to one given node without redirection handling (fan-out commands, node clients). */
   async runOn(
     node: NodeInfo,
     args: readonly RedisArgument[],
-    options?: CallOptions,
+    options: CallOptions | undefined,
+    limits: _CallLimits,
   ): Promise<RedisReply> {
-    const conn = await this.connection(node);
-    return await conn.send(args, this.sendOptions(options));
+    const stop = (reason: Parameters<typeof _stopError>[0]): Error =>
+      _stopError(reason, _nameOf(args), limits, 0, undefined);
+    const c = this.#pool.get(node);
+    const conn = c instanceof Connection ? c : await _bounded(c, limits, stop);
+    return await conn.send(args, this.#timedOptions(options, limits));
   }
 
   /** Send options for a call, with the client's defaults. */
@@ -207,6 +315,19 @@ export class _Executor implements _Retrier {
     };
   }
 
+  /**
+   * Send options for one try: its timeout is what is left of the call's (none for a call with
+   * no deadline, a blocking command without its own `timeoutMs` among them).
+   */
+  #timedOptions(options: CallOptions | undefined, limits: _CallLimits): SendOptions {
+    if (limits === this.#noLimits) return this.#untimed ??= { decode: this.options.decode };
+    return {
+      decode: this.options.decode,
+      timeoutMs: limits.deadline === Infinity ? undefined : Math.max(1, _remainingMs(limits)),
+      signal: options?.signal,
+    };
+  }
+
   async #afterReply(node: NodeInfo, cmd: _RoutedCommand): Promise<void> {
     const { onServed, waitReplicas } = cmd.options ?? {};
     onServed?.({ address: node.address, role: node.role });
@@ -214,27 +335,50 @@ export class _Executor implements _Retrier {
     await _waitReplicas(await this.connection(node), node, nameOf(cmd), waitReplicas);
   }
 
-  /** One try on one node. */
-  #try(node: NodeInfo, cmd: _RoutedCommand, asking: boolean): Promise<RedisReply> {
+  /** One try on one node, its wait for a connection bounded by the call's limits. */
+  #try(
+    node: NodeInfo,
+    cmd: _RoutedCommand,
+    asking: boolean,
+    stop: (reason: Parameters<typeof _stopError>[0]) => Error,
+  ): Promise<RedisReply> {
+    const bounded = <T>(p: Promise<T>): Promise<T> => _bounded(p, cmd.limits, stop);
     if (cmd.route.blocking) {
-      const options = { ...this.sendOptions(cmd.options), timeoutMs: cmd.options?.timeoutMs };
-      return _sendBlocking(this.#pool, node, cmd.args, options, asking);
+      const options = this.#timedOptions(cmd.options, cmd.limits);
+      return _sendBlocking(this.#pool, node, cmd.args, options, asking, bounded);
     }
-    return _sendShared(this.#pool, node, cmd.args, this.#commandOptions(cmd), asking);
+    const options = cmd.inPipeline
+      ? { ...this.#timedOptions(cmd.options, cmd.limits), inPipeline: true }
+      : this.#timedOptions(cmd.options, cmd.limits);
+    return _sendShared(this.#pool, node, cmd.args, options, asking, bounded);
   }
 
   #commandOptions(cmd: _RoutedCommand): SendOptions {
-    const options = this.sendOptions(cmd.options);
+    const options = this.sendOptions(undefined);
     return cmd.inPipeline ? { ...options, inPipeline: true } : options;
   }
 
-  async #pause(attempt: number, refresh: boolean): Promise<void> {
+  async #pause(
+    attempt: number,
+    refresh: boolean,
+    limits: _CallLimits,
+    stop: (reason: Parameters<typeof _stopError>[0]) => Error,
+  ): Promise<void> {
     const { retryBaseMs, retryCapMs } = this.options;
-    const wait = sleep(_backoffMs(attempt, retryBaseMs, retryCapMs, Math.random));
+    const ms = Math.min(_backoffMs(attempt, retryBaseMs, retryCapMs, Math.random), 2 ** 31 - 1);
+    const wait = _pause(ms, limits, stop);
     if (refresh) {
-      await Promise.all([this.#topology.refresh().catch(() => undefined), wait]);
+      const refreshed = this.#topology.refresh().catch(() => undefined);
+      await Promise.all([_bounded(refreshed, limits, stop), wait]);
     } else await wait;
   }
+}
+
+/** Whether `options` leave a call on the one-promise path (no per-call timing or hooks). */
+function plain(options: CallOptions | undefined): boolean {
+  return options === undefined ||
+    (options.signal === undefined && options.timeoutMs === undefined &&
+      options.waitReplicas === undefined && options.onServed === undefined);
 }
 
 /** The command's name for messages, upper case. */
@@ -245,12 +389,4 @@ export function _nameOf(args: readonly RedisArgument[]): string {
 
 function nameOf(cmd: _RoutedCommand): string {
   return _nameOf(cmd.args);
-}
-
-function aborted(cmd: _RoutedCommand, signal: AbortSignal): TimeoutError {
-  return new TimeoutError(`${nameOf(cmd)} was aborted`, { cause: signal.reason });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

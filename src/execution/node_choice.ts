@@ -47,8 +47,11 @@ export class _NodeChoice {
     };
   }
 
-  /** The node for the next try; `avoid` is a node that just failed a read. */
-  target(cmd: _RoutedCommand, avoid: string | undefined): NodeInfo | undefined {
+  /**
+   * The node for the next try; `avoid` is a node that just failed a read. `undefined` when no
+   * node serves the slot (yet), `null` when `readFrom: "replica"` finds no usable replica.
+   */
+  target(cmd: _RoutedCommand, avoid: string | undefined): NodeInfo | null | undefined {
     const { topology, health, readYourWrites, latency } = this.#parts;
     const { slot, readOnly } = cmd.route;
     if (slot === undefined) return this.#keylessNode();
@@ -62,7 +65,13 @@ export class _NodeChoice {
     }
     const readFrom = readYourWrites.mustReadMaster(slot) ? "master" : own ?? this.#parts.readFrom;
     this.#avoid = avoid;
-    return _chooseReader(shard, readFrom, this.#context);
+    // Only "replica" ever finds no node: it never falls back to the master.
+    return _chooseReader(shard, readFrom, this.#context) ?? null;
+  }
+
+  /** Replica probes under way whose verdict a read that found no usable replica should await. */
+  healthPending(): Promise<void> | undefined {
+    return this.#parts.health.firstRound();
   }
 
   // Keyless commands keep to one master while it stays one, so SCAN's cursor pages on the node

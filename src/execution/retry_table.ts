@@ -9,7 +9,8 @@ import type { RedisErrorKind } from "../errors.ts";
  * - `ask`: retry once at the named node, preceded by `ASKING`; the map is unchanged.
  * - `backoff`: transient; wait and retry the same target.
  * - `refresh`: the map is wrong (e.g. a write reached a replica); refresh, wait, retry.
- * - `elsewhere`: this node cannot serve now (loading); a read goes to another node, a write waits.
+ * - `elsewhere`: this node cannot serve now (loading, or a replica cut off from its master); a
+ *   read goes to another node, a write waits.
  * - `fail`: give the error to the caller.
  */
 export type _RetryAction = "moved" | "ask" | "backoff" | "refresh" | "elsewhere" | "fail";
@@ -20,7 +21,7 @@ export const _RETRY_TABLE: Readonly<Record<RedisErrorKind, _RetryAction>> = {
   ASK: "ask",
   TRYAGAIN: "backoff",
   CLUSTERDOWN: "refresh",
-  MASTERDOWN: "refresh",
+  MASTERDOWN: "elsewhere",
   READONLY: "refresh",
   LOADING: "elsewhere",
   CROSSSLOT: "fail",

@@ -11,6 +11,7 @@
 import { RedisError } from "../errors.ts";
 import type { _Route } from "../routing/command_cache.ts";
 import type { CallOptions } from "./call_options.ts";
+import type { _CallLimits } from "./call_limits.ts";
 import type { RedisArgument, RedisReply } from "../types.ts";
 
 /** A command ready to run: its arguments, where it goes, and the caller's options. */
@@ -18,6 +19,8 @@ export interface _RoutedCommand {
   readonly args: readonly RedisArgument[];
   readonly route: _Route;
   readonly options: CallOptions | undefined;
+  /** What bounds the whole call: deadline, signal, the client's closing. */
+  readonly limits: _CallLimits;
   /** Part of an explicit pipeline: written with the rest of it, whatever `autoPipelining` says. */
   readonly inPipeline?: boolean;
 }

@@ -24,17 +24,24 @@ export function _sendOn(
   );
 }
 
-/** Sends on the node's shared connection, opening it when needed. */
+/** Bounds a wait by the call's limits. */
+export type _Bound = <T>(p: Promise<T>) => Promise<T>;
+
+/**
+ * Sends on the node's shared connection, opening it when needed; the wait for it is bounded
+ * by `bound`, and a command whose call ended meanwhile is never sent.
+ */
 export function _sendShared(
   pool: _NodePool,
   node: NodeInfo,
   args: readonly RedisArgument[],
   options: SendOptions,
   asking: boolean,
+  bound: _Bound,
 ): Promise<RedisReply> {
   const c = pool.get(node);
   if (c instanceof Connection) return _sendOn(c, args, options, asking);
-  return c.then((conn) => _sendOn(conn, args, options, asking));
+  return bound(c).then((conn) => _sendOn(conn, args, options, asking));
 }
 
 /**
@@ -47,8 +54,14 @@ export async function _sendBlocking(
   args: readonly RedisArgument[],
   options: SendOptions,
   asking: boolean,
+  bound: _Bound,
 ): Promise<RedisReply> {
-  const conn = await pool.lease(node);
+  const leasing = pool.lease(node);
+  const conn = await bound(leasing).catch((e) => {
+    // A lease that arrives after the call ended goes back to the pool unused.
+    void leasing.then((c) => pool.release(node.address, c), () => {});
+    throw e;
+  });
   try {
     return await _sendOn(conn, args, options, asking);
   } finally {

@@ -151,6 +151,12 @@ export function _commandName(args: readonly RedisArgument[]): string {
   throw new TypeError("sendCommand(): the first argument must be the command name (a string)");
 }
 
+/** A subcommand or option word in lower case, whatever its type. */
+export function _lowerWord(a: RedisArgument | undefined): string {
+  if (typeof a === "string") return a.toLowerCase();
+  return a instanceof Uint8Array ? decoder.decode(a).toLowerCase() : String(a);
+}
+
 /** Keys are hashed as sent: numbers as their decimal text. */
 function asKey(a: RedisArgument | undefined): RedisKey {
   if (typeof a === "string" || a instanceof Uint8Array) return a;

@@ -4,7 +4,7 @@
  * @module
  */
 import { RedisError } from "../errors.ts";
-import { decoder } from "../_utf8.ts";
+import { _lowerWord } from "./command_cache.ts";
 import type { RedisArgument, RedisReply } from "../types.ts";
 
 /** Which nodes a fan-out command goes to and how replies combine. */
@@ -34,7 +34,7 @@ const CONTAINERS: ReadonlySet<string> = new Set(["script", "function"]);
 /** The fan-out rule of a command named `name` (lower case), if it has one. */
 export function _fanOutRule(name: string, args: readonly RedisArgument[]): _FanOut | undefined {
   if (!CONTAINERS.has(name)) return TABLE.get(name);
-  return args.length > 1 ? TABLE.get(`${name}|${lower(args[1])}`) : undefined;
+  return args.length > 1 ? TABLE.get(`${name}|${_lowerWord(args[1])}`) : undefined;
 }
 
 /** Combines the per-node replies; the first error wins. */
@@ -53,9 +53,4 @@ export function _combine(rule: _FanOut, replies: readonly RedisReply[]): RedisRe
     case "first":
       return replies[0] ?? null;
   }
-}
-
-function lower(a: RedisArgument | undefined): string {
-  if (typeof a === "string") return a.toLowerCase();
-  return a instanceof Uint8Array ? decoder.decode(a).toLowerCase() : String(a);
 }

@@ -34,10 +34,9 @@ export class _Discovery {
     this.#options = options;
   }
 
-  /** The node at an address named by a redirection (`:port` means the first startup host). */
-  nodeAt(address: string): NodeInfo {
-    const fallback = this.#options.startupNodes[0]?.host ?? "127.0.0.1";
-    return _nodeAt(address, this.#options.natMap, fallback);
+  /** The node at an address, through `natMap`; `fallbackHost` stands in for an empty host. */
+  nodeAt(address: string, fallbackHost: string): NodeInfo {
+    return _nodeAt(address, this.#options.natMap, fallbackHost);
   }
 
   /**
@@ -114,7 +113,7 @@ export class _Discovery {
     const masters = known.filter((n) => n.role === "master").sort(() => Math.random() - 0.5)
       .sort((a, b) => doubts(a) - doubts(b));
     const startup = this.#options.startupNodes.map((s) =>
-      this.nodeAt(_formatAddress(s.host, s.port))
+      this.nodeAt(_formatAddress(s.host, s.port), s.host)
     );
     const byAddress = new Map<string, NodeInfo>();
     for (const n of [...masters, ...known, ...startup]) {

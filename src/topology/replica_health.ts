@@ -35,6 +35,7 @@ export class _ReplicaHealth {
   /** Master address -> samples of [time, offset], oldest first. */
   #history = new Map<string, [number, number][]>();
   #closed = false;
+  #firstDone = false;
 
   constructor(options: _ReplicaHealthOptions) {
     this.#options = options;
@@ -50,6 +51,11 @@ export class _ReplicaHealth {
   /** Starts polling on the first per-call replica read of a master-reading client. */
   wantReplicas(): void {
     if (!this.#polling && !this.#closed) void this.#startPolling();
+  }
+
+  /** The first round of probes while it is under way, so a read can wait for its verdict. */
+  firstRound(): Promise<void> | undefined {
+    return this.#firstDone ? undefined : this.#polling;
   }
 
   /**
@@ -98,7 +104,7 @@ export class _ReplicaHealth {
   }
 
   #startPolling(): Promise<void> {
-    this.#polling = this.#tick();
+    this.#polling = this.#tick().finally(() => this.#firstDone = true);
     return this.#polling;
   }
 

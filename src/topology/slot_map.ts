@@ -1,6 +1,7 @@
 /**
  * An immutable snapshot of which shard serves each slot. Refreshes replace it whole; a `MOVED`
- * derives a new snapshot with one slot changed.
+ * derives a new snapshot with one slot changed. Each snapshot the topology installs carries a
+ * generation, higher for newer ones, so an older refresh can be told from a newer redirect.
  * @module
  */
 import { SLOT_COUNT } from "./slot.ts";
@@ -21,11 +22,16 @@ const NO_SHARD = -1;
 export class SlotMap {
   /** Every shard with at least one slot, plus shards learnt from `MOVED`. */
   readonly shards: readonly Shard[];
+  /** Increases with every snapshot the client installs; 0 for one it has not installed. */
+  readonly generation: number;
   #slots: Int16Array;
+  #serving: Shard[] | undefined;
+  #covered: number | undefined;
 
-  private constructor(shards: readonly Shard[], slots: Int16Array) {
+  private constructor(shards: readonly Shard[], slots: Int16Array, generation = 0) {
     this.shards = shards;
     this.#slots = slots;
+    this.generation = generation;
   }
 
   /** A map with no slots assigned. */
@@ -57,9 +63,12 @@ export class SlotMap {
 
   /** How many slots have an owner. */
   get coveredSlots(): number {
-    let n = 0;
-    for (const i of this.#slots) if (i !== NO_SHARD) n++;
-    return n;
+    if (this.#covered === undefined) {
+      let n = 0;
+      for (const i of this.#slots) if (i !== NO_SHARD) n++;
+      this.#covered = n;
+    }
+    return this.#covered;
   }
 
   /** Every distinct node, masters first. */
@@ -67,19 +76,30 @@ export class SlotMap {
     return [...this.shards.map((s) => s.master), ...this.shards.flatMap((s) => s.replicas)];
   }
 
-  /** The shards that own at least one slot. */
-  servingShards(): Shard[] {
-    const used = new Set<number>(this.#slots);
-    return this.shards.filter((_, i) => used.has(i));
+  /** The shards that own at least one slot (worked out once per snapshot). */
+  servingShards(): readonly Shard[] {
+    if (this.#serving === undefined) {
+      const used = new Uint8Array(this.shards.length);
+      for (const i of this.#slots) if (i !== NO_SHARD) used[i] = 1;
+      this.#serving = this.shards.filter((_, i) => used[i] === 1);
+    }
+    return this.#serving;
+  }
+
+  /** This snapshot as generation `generation`. */
+  withGeneration(generation: number): SlotMap {
+    return new SlotMap(this.shards, this.#slots, generation);
   }
 
   /** A new map with the same slot owners, each shard replaced by `f`'s version of it. */
   withShards(f: (shard: Shard) => Shard): SlotMap {
-    return new SlotMap(this.shards.map(f), this.#slots);
+    return new SlotMap(this.shards.map(f), this.#slots, this.generation);
   }
 
   /** A new map where `slot` belongs to the master at `address` (a `MOVED` reply). */
   withSlotMoved(slot: number, master: NodeInfo): SlotMap {
+    // A redirect to the owner the map already names changes nothing: no copy of the table.
+    if (this.shardOf(slot)?.master.address === master.address) return this;
     let index = this.shards.findIndex((s) => s.master.address === master.address);
     let shards = this.shards;
     if (index === -1) {

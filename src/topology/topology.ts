@@ -1,7 +1,9 @@
 /**
  * The live view of the cluster: the current slot map snapshot, replaced whole by single-flight
  * refreshes (with a cooldown) triggered by redirections and lost connections, plus a periodic
- * refresh with jitter so a failover is noticed without traffic.
+ * refresh with jitter so a failover is noticed without traffic. Every snapshot gets the next
+ * generation; a refresh that was under way when a `MOVED` was applied keeps that redirect, so an
+ * older view never undoes a newer one.
  * @module
  */
 import { SLOT_COUNT } from "./slot.ts";
@@ -17,7 +19,7 @@ export interface _TopologyOptions {
   readonly refreshCooldownMs: number;
   readonly logger: Logger;
   /** Called with every new map that came from a refresh (not from a `MOVED`). */
-  readonly onRefreshed: (map: SlotMap) => Promise<void>;
+  readonly onRefreshed: (map: SlotMap) => void;
 }
 
 /** The live view of the cluster. */
@@ -29,7 +31,8 @@ export class _Topology {
   #lastRefresh = -Infinity;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
-  #version = 0;
+  /** Redirects applied since the oldest refresh under way started, to replay onto its map. */
+  #moves: { generation: number; slot: number; master: NodeInfo }[] = [];
 
   constructor(discovery: _Discovery, options: _TopologyOptions) {
     this.#discovery = discovery;
@@ -39,11 +42,6 @@ export class _Topology {
   /** The current snapshot. */
   get map(): SlotMap {
     return this.#map;
-  }
-
-  /** Increases with every new snapshot. */
-  get version(): number {
-    return this.#version;
   }
 
   /** Discovers the cluster when no map is known yet. */
@@ -76,17 +74,29 @@ export class _Topology {
     this.refresh().catch((e) => this.#options.logger.warn("rcluster: refresh failed", e));
   }
 
-  /** Applies a `MOVED` at once, without waiting for the refresh it also schedules. */
-  applyMoved(slot: number, address: string): NodeInfo {
-    const master = { ...this.nodeFor(address), role: "master" as const };
-    this.#setMap(this.#map.withSlotMoved(slot, master));
+  /**
+   * Applies a `MOVED` at once, without waiting for the refresh it also schedules. `fromHost`
+   * is the host of the node that redirected, which Redis's `:port` form means.
+   */
+  applyMoved(slot: number, address: string, fromHost: string): NodeInfo {
+    const master = { ...this.nodeFor(address, fromHost), role: "master" as const };
+    const moved = this.#map.withSlotMoved(slot, master);
+    if (moved !== this.#map) {
+      this.#setMap(moved);
+      if (this.#inflight !== undefined) {
+        this.#moves.push({ generation: this.#map.generation, slot, master });
+      }
+    }
     this.scheduleRefresh(`MOVED ${slot} ${address}`);
     return master;
   }
 
-  /** A node for an address from a redirect (applying `natMap`, and the `:port` form). */
-  nodeFor(address: string): NodeInfo {
-    const node = this.#discovery.nodeAt(address);
+  /**
+   * The node at an address from a redirect (through `natMap`); `fromHost` stands in for the
+   * empty host of Redis's `:port` form.
+   */
+  nodeFor(address: string, fromHost: string): NodeInfo {
+    const node = this.#discovery.nodeAt(address, fromHost);
     return this.#map.nodes().find((n) => n.address === node.address) ?? node;
   }
 
@@ -114,16 +124,22 @@ export class _Topology {
   }
 
   async #discover(): Promise<SlotMap> {
-    const map = await this.#discovery.discover(this.#map);
+    const started = this.#map.generation;
+    let map = await this.#discovery.discover(this.#map);
+    // Redirects seen while this refresh was under way are newer than what it asked for.
+    for (const m of this.#moves) {
+      if (m.generation > started) map = map.withSlotMoved(m.slot, m.master);
+    }
+    this.#moves = [];
     this.#setMap(map);
-    await this.#options.onRefreshed(map);
-    return map;
+    this.#options.onRefreshed(this.#map);
+    return this.#map;
   }
 
-  #setMap(map: SlotMap): void {
+  #setMap(next: SlotMap): void {
     const before = this.#map;
+    const map = next.withGeneration(before.generation + 1);
     this.#map = map;
-    this.#version++;
     const moved = changedSlots(before, map);
     if (moved > 0) {
       const masters = map.servingShards().map((s) => s.master.address).join(", ");

@@ -11,6 +11,12 @@ export interface _Pending {
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
   name: RedisArgument | undefined;
+  /** The write batch it was encoded into, and its byte range there. */
+  batch: number;
+  start: number;
+  end: number;
+  /** Cancelled before its batch was written: its bytes are left out, no reply is expected. */
+  skipped: boolean;
 }
 
 /** A FIFO over an array with a moving head, compacted in bulk rather than per shift. */
@@ -39,6 +45,22 @@ export class _PendingQueue {
 
   *values(): IterableIterator<_Pending> {
     for (let i = this.#head; i < this.#items.length; i++) yield this.#items[i]!;
+  }
+
+  /** The last `count` entries, oldest first. */
+  *last(count: number): IterableIterator<_Pending> {
+    for (let i = this.#items.length - count; i < this.#items.length; i++) yield this.#items[i]!;
+  }
+
+  /** Removes the skipped ones among the last `count` entries, keeping the others in order. */
+  dropSkipped(count: number): void {
+    const items = this.#items;
+    let to = items.length - count;
+    for (let from = to; from < items.length; from++) {
+      const p = items[from]!;
+      if (!p.skipped) items[to++] = p;
+    }
+    items.length = to;
   }
 
   drain(): _Pending[] {

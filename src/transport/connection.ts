@@ -4,19 +4,24 @@
  */
 import { CommandWriter } from "../protocol/resp_encoder.ts";
 import { NEED_MORE, RespDecoder } from "../protocol/resp_decoder.ts";
-import { decodeReply } from "../protocol/decode_reply.ts";
-import { ConnectionError, RedisError, TimeoutError } from "../errors.ts";
+import { _ownedReply, decodeReply } from "../protocol/decode_reply.ts";
+import { ConnectionError, TimeoutError } from "../errors.ts";
 import { RespPush } from "../types.ts";
 import type { RedisArgument, RedisReply } from "../types.ts";
 import { _formatAddress } from "../_address.ts";
 import { _PendingQueue } from "./_pending_queue.ts";
 import type { _Pending } from "./_pending_queue.ts";
 import { _openSocket, _writeAll } from "./_socket.ts";
+import { _withoutRanges } from "./_write_batch.ts";
+import { _handshake } from "./handshake.ts";
 import type { ConnectionOptions, ReplySink, SendOptions } from "./connection_options.ts";
 
 const SLAB_SIZE = 64 * 1024;
 const MIN_READ = 4 * 1024;
-/** Bulk payloads with at least this much still to come are read into their own buffer. */
+/**
+ * Bulk payloads with at least this much still to come are read into their own buffer; smaller
+ * ones handed out as bytes are copied out of the read slab.
+ */
 const DIRECT_READ = 16 * 1024;
 
 /**
@@ -40,6 +45,11 @@ export class Connection {
   #decoder: RespDecoder;
   #pending = new _PendingQueue();
   #unsent = 0;
+  /** The batch commands are being encoded into; it becomes the next socket write. */
+  #batch = 0;
+  /** Commands of the current batch cancelled before it was written. */
+  #skipped = 0;
+  #idle: PromiseWithResolvers<void> | undefined;
   #writing = false;
   #flushQueued = false;
   #closed: Error | null | undefined = undefined;
@@ -55,37 +65,63 @@ export class Connection {
     this.#readDone = this.#readLoop();
   }
 
-  /** Connects and runs the handshake (`HELLO`/`AUTH`, `CLIENT SETNAME`, `READONLY`). */
+  /**
+   * Connects and runs the handshake (`HELLO`/`AUTH`, `CLIENT SETNAME`, `READONLY`), within
+   * `connectTimeoutMs`; `options.signal` cancels both.
+   */
   static async connect(options: ConnectionOptions): Promise<Connection> {
     const address = _formatAddress(options.host, options.port);
     const timeoutMs = options.connectTimeoutMs ?? 10_000;
     const ctl = new AbortController();
     const timer = setTimeout(() => ctl.abort(), timeoutMs);
-    let conn: Deno.Conn;
+    const cancel = options.signal;
+    const onCancel = (): void => ctl.abort();
+    cancel?.addEventListener("abort", onCancel, { once: true });
     try {
-      conn = await _openSocket(options, ctl.signal);
-    } catch (cause) {
-      if (ctl.signal.aborted) {
-        throw new TimeoutError(`connect to ${address} timed out after ${timeoutMs} ms`, {
+      if (cancel?.aborted) {
+        throw new ConnectionError(`connect to ${address} was cancelled`, { address });
+      }
+      let conn: Deno.Conn;
+      try {
+        conn = await _openSocket(options, ctl.signal);
+      } catch (cause) {
+        if (cancel?.aborted) {
+          throw new ConnectionError(`connect to ${address} was cancelled`, { address, cause });
+        }
+        if (ctl.signal.aborted) {
+          throw new TimeoutError(`connect to ${address} timed out after ${timeoutMs} ms`, {
+            address,
+            cause,
+          });
+        }
+        throw new ConnectionError(`connect to ${address} failed: ${messageOf(cause)}`, {
           address,
           cause,
         });
       }
-      throw new ConnectionError(`connect to ${address} failed: ${messageOf(cause)}`, {
-        address,
-        cause,
-      });
+      const c = new Connection(conn, options);
+      // A cancel or the timeout during the handshake closes the socket: its steps fail at once.
+      const stop = (): void => void c.close();
+      ctl.signal.addEventListener("abort", stop, { once: true });
+      try {
+        await _handshake((args, o) => c.send(args, o), c.address, options, timeoutMs);
+      } catch (e) {
+        await c.close();
+        if (ctl.signal.aborted && !cancel?.aborted) {
+          throw new TimeoutError(`handshake with ${address} timed out after ${timeoutMs} ms`, {
+            address,
+            cause: e,
+          });
+        }
+        throw e;
+      } finally {
+        ctl.signal.removeEventListener("abort", stop);
+      }
+      return c;
     } finally {
       clearTimeout(timer);
+      cancel?.removeEventListener("abort", onCancel);
     }
-    const c = new Connection(conn, options);
-    try {
-      await c.#handshake(timeoutMs);
-    } catch (e) {
-      await c.close();
-      throw e;
-    }
-    return c;
   }
 
   /** Number of commands awaiting a reply. */
@@ -111,6 +147,7 @@ export class Connection {
    */
   sendTo(args: readonly RedisArgument[], options: SendOptions | undefined, sink: ReplySink): void {
     if (this.#closed !== undefined) return sink.fail(this.#closedError(false));
+    const start = this.#writer.length;
     try {
       this.#writer.write(args);
     } catch (e) {
@@ -124,6 +161,10 @@ export class Connection {
       signal: undefined,
       onAbort: undefined,
       name: args[0],
+      batch: this.#batch,
+      start,
+      end: this.#writer.length,
+      skipped: false,
     };
     this.#pending.push(entry);
     this.#unsent++;
@@ -133,31 +174,17 @@ export class Connection {
     this.#scheduleFlush(options?.inPipeline === true);
   }
 
+  /** Resolves once no command awaits a reply (at once when none does), or the connection ends. */
+  whenIdle(): Promise<void> {
+    if (this.#pending.size === 0 || this.#closed !== undefined) return Promise.resolve();
+    this.#idle ??= Promise.withResolvers();
+    return this.#idle.promise;
+  }
+
   /** Closes the socket; pending commands reject with `ConnectionError`. Idempotent. */
   async close(): Promise<void> {
     this.#shutdown(null);
     await this.#readDone;
-  }
-
-  async #handshake(timeoutMs: number): Promise<void> {
-    const o = this.#options;
-    const steps: RedisArgument[][] = [];
-    const auth: RedisArgument[] = o.password === undefined
-      ? []
-      : ["AUTH", o.username ?? "default", o.password];
-    if (o.protocol === 3) steps.push(["HELLO", 3, ...auth]);
-    else if (auth.length) steps.push(o.username === undefined ? auth.toSpliced(1, 1) : auth);
-    if (o.clientName !== undefined) steps.push(["CLIENT", "SETNAME", o.clientName]);
-    if (o.readonly) steps.push(["READONLY"]);
-    const replies = await Promise.all(steps.map((s) => this.send(s, { timeoutMs })));
-    const failed = replies.findIndex((r) => r instanceof RedisError);
-    if (failed !== -1) {
-      const err = replies[failed] as RedisError;
-      throw new ConnectionError(
-        `handshake ${String(steps[failed]![0])} on ${this.address} failed: ${err.message}`,
-        { address: this.address, cause: err },
-      );
-    }
   }
 
   #scheduleFlush(inPipeline: boolean): void {
@@ -172,10 +199,12 @@ export class Connection {
     this.#writing = true;
     try {
       while (this.#unsent > 0 && this.#closed === undefined) {
-        const chunks = this.#writer.takeChunks();
+        const taken = this.#writer.takeChunks();
+        this.#batch++;
+        const chunks = this.#skipped > 0 ? this.#dropSkipped(taken) : taken;
         this.#unsent = 0;
         for (const bytes of chunks) await _writeAll(this.#conn, bytes);
-        this.#writer.recycle(chunks);
+        this.#writer.recycle(taken);
       }
     } catch (cause) {
       this.#shutdown(
@@ -187,6 +216,17 @@ export class Connection {
     } finally {
       this.#writing = false;
     }
+  }
+
+  /** The batch's chunks without the cancelled commands, which leave the pending queue too. */
+  #dropSkipped(chunks: Uint8Array[]): Uint8Array[] {
+    const ranges: [number, number][] = [];
+    for (const e of this.#pending.last(this.#unsent)) if (e.skipped) ranges.push([e.start, e.end]);
+    this.#pending.dropSkipped(this.#unsent);
+    this.#unsent -= ranges.length;
+    this.#skipped = 0;
+    this.#checkIdle();
+    return _withoutRanges(chunks, ranges);
   }
 
   async #readLoop(): Promise<void> {
@@ -250,9 +290,26 @@ export class Connection {
       );
       return;
     }
+    if (this.#idle !== undefined) this.#checkIdle();
     if (entry.done) return; // timed out or aborted: its reply is dropped to keep the stream in step
     settle(entry);
-    entry.sink.reply(entry.decode ? decodeReply(reply) : reply);
+    entry.sink.reply(entry.decode ? decodeReply(reply) : _ownedReply(reply, DIRECT_READ));
+  }
+
+  #checkIdle(): void {
+    if (this.#idle === undefined || (this.#pending.size > 0 && this.#closed === undefined)) return;
+    this.#idle.resolve();
+    this.#idle = undefined;
+  }
+
+  /** Fails a command before its reply; one not yet written is left out of the socket write. */
+  #cancel(entry: _Pending, error: Error): void {
+    settle(entry);
+    if (entry.batch === this.#batch) {
+      entry.skipped = true;
+      this.#skipped++;
+    }
+    entry.sink.fail(error);
   }
 
   #armDeadline(entry: _Pending, timeoutMs: number): void {
@@ -275,8 +332,8 @@ export class Connection {
     for (const e of this.#pending.values()) {
       if (e.done || e.deadline === Infinity) continue;
       if (e.deadline <= now) {
-        settle(e);
-        e.sink.fail(
+        this.#cancel(
+          e,
           new TimeoutError(`${String(e.name)} timed out on ${this.address}`, {
             address: this.address,
           }),
@@ -289,8 +346,8 @@ export class Connection {
   #watchSignal(entry: _Pending, signal: AbortSignal): void {
     const abort = (): void => {
       if (entry.done) return;
-      settle(entry);
-      entry.sink.fail(
+      this.#cancel(
+        entry,
         new TimeoutError(`${String(entry.name)} on ${this.address} was aborted`, {
           address: this.address,
           cause: signal.reason,
@@ -332,7 +389,8 @@ export class Connection {
       i++;
     }
     this.#unsent = 0;
-    this.#options.onClose?.(error ?? undefined);
+    this.#checkIdle();
+    this.#options.onClose?.(error ?? undefined, total);
   }
 }
 

@@ -67,9 +67,13 @@ export interface ConnectionOptions {
   /** Receives RESP3 push messages.
    * @default undefined */
   onPush?: (push: RespPush) => void;
-  /** Called once when the connection ends, with the error when it failed.
+  /** Cancels the connect and the handshake (the pool's closing).
    * @default undefined */
-  onClose?: (error: Error | undefined) => void;
+  signal?: AbortSignal;
+  /** Called once when the connection ends, with the error when it failed and how many
+   * commands were still awaiting replies (none: an idle connection the server let go).
+   * @default undefined */
+  onClose?: (error: Error | undefined, pending: number) => void;
 }
 
 /**

@@ -22,7 +22,7 @@ export interface FakeNode extends AsyncDisposable {
   kill(): Promise<void>;
 }
 
-const HANDSHAKE = new Set(["READONLY", "CLIENT", "AUTH", "HELLO", "ASKING"]);
+const HANDSHAKE = new Set(["READONLY", "CLIENT", "AUTH", "HELLO"]);
 
 /** Starts a fake node on 127.0.0.1 whose non-handshake commands go to `answer`. */
 export function fakeNode(answer: FakeAnswer): FakeNode {

@@ -32,6 +32,23 @@ Deno.test("Connection against a real redis-server", async (t) => {
       assert.deepEqual(back, big);
     });
 
+    await t.step(
+      "bulk replies under 16 KiB own their bytes: no read slab behind them",
+      async () => {
+        await conn.send(["SET", "small", "v"]);
+        await conn.send(["HSET", "h", "f", "x".repeat(100)]);
+        const [small, fields] = await Promise.all([
+          conn.send(["GET", "small"]),
+          conn.send(["HGETALL", "h"]),
+        ]);
+        assert.ok(small instanceof Uint8Array && Array.isArray(fields));
+        for (const b of [small, ...fields]) {
+          assert.ok(b instanceof Uint8Array);
+          assert.equal(b.buffer.byteLength, b.length, "a small reply is a copy of its own");
+        }
+      },
+    );
+
     await t.step("error replies resolve as RedisError values", async () => {
       await conn.send(["SET", "str", "x"]);
       const r = await conn.send(["LPUSH", "str", "y"]);
@@ -54,6 +71,22 @@ Deno.test("Connection against a real redis-server", async (t) => {
       await assert.rejects(blocked, TimeoutError);
       assert.equal(await conn.send(["ECHO", "ok"], { decode: true }), "ok");
     });
+
+    await t.step(
+      "a command aborted before its batch is written never reaches the server",
+      async () => {
+        await conn.send(["DEL", "never-run"]);
+        const ctl = new AbortController();
+        const before = conn.send(["INCR", "never-run"]);
+        const cancelled = conn.send(["INCR", "never-run"], { signal: ctl.signal });
+        const after = conn.send(["INCR", "never-run"]);
+        ctl.abort(); // the same tick: the three commands are still in the write buffer
+        await assert.rejects(cancelled, TimeoutError);
+        assert.deepEqual(await Promise.all([before, after]), [1, 2]);
+        assert.equal(await conn.send(["GET", "never-run"], { decode: true }), "2");
+        assert.equal(conn.inFlight, 0);
+      },
+    );
 
     await t.step("bad arguments reject with TypeError naming the position", async () => {
       await assert.rejects(

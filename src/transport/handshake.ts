@@ -1,0 +1,37 @@
+/**
+ * The handshake every new connection runs before it carries commands: `HELLO`/`AUTH`,
+ * `CLIENT SETNAME`, `READONLY`, sent together in one write.
+ * @module
+ */
+import type { ConnectionOptions, SendOptions } from "./connection_options.ts";
+import { ConnectionError, RedisError } from "../errors.ts";
+import type { RedisArgument, RedisReply } from "../types.ts";
+
+/** Sends one command on the connection being set up. */
+export type _Send = (args: readonly RedisArgument[], options: SendOptions) => Promise<RedisReply>;
+
+/** Runs the handshake on a freshly opened connection; rejects naming the step that failed. */
+export async function _handshake(
+  send: _Send,
+  address: string,
+  o: ConnectionOptions,
+  timeoutMs: number,
+): Promise<void> {
+  const steps: RedisArgument[][] = [];
+  const auth: RedisArgument[] = o.password === undefined
+    ? []
+    : ["AUTH", o.username ?? "default", o.password];
+  if (o.protocol === 3) steps.push(["HELLO", 3, ...auth]);
+  else if (auth.length) steps.push(o.username === undefined ? auth.toSpliced(1, 1) : auth);
+  if (o.clientName !== undefined) steps.push(["CLIENT", "SETNAME", o.clientName]);
+  if (o.readonly) steps.push(["READONLY"]);
+  const replies = await Promise.all(steps.map((s) => send(s, { timeoutMs })));
+  const failed = replies.findIndex((r) => r instanceof RedisError);
+  if (failed !== -1) {
+    const err = replies[failed] as RedisError;
+    throw new ConnectionError(
+      `handshake ${String(steps[failed]![0])} on ${address} failed: ${err.message}`,
+      { address: address, cause: err },
+    );
+  }
+}
