@@ -66,6 +66,13 @@ export function _wire<D extends boolean>(options: RedisClusterOptions<D>): _Clie
     const conn = c instanceof Connection ? c : await c;
     return await conn.send(args, { decode: true, timeoutMs });
   };
+  // Health probes run on connections of their own: under load they measure the node, not the
+  // queue of user commands in front of them.
+  const probe = async (node: NodeInfo, args: RedisArgument[], timeoutMs: number) => {
+    const c = pool.probe(node);
+    const conn = c instanceof Connection ? c : await c;
+    return await conn.send(args, { decode: true, timeoutMs });
+  };
   const discovery = new _Discovery({
     startupNodes: s.startupNodes,
     natMap: options.natMap,
@@ -82,12 +89,12 @@ export function _wire<D extends boolean>(options: RedisClusterOptions<D>): _Clie
   const latency = new _LatencySampler({
     intervalMs: s.latencyIntervalMs,
     nodes: () => topology.map.nodes(),
-    send: (node, args) => send(node, args, s.connectTimeoutMs),
+    send: (node, args) => probe(node, args, s.connectTimeoutMs),
   });
   const health = new _ReplicaHealth({
     maxReplicaLagMs: s.maxReplicaLagMs,
     pollFromStart: s.readFrom !== "master",
-    query: (node, args) => send(node, args, HEALTH_TIMEOUT_MS),
+    query: (node, args) => probe(node, args, HEALTH_TIMEOUT_MS),
     shards,
   });
   const readYourWrites = new _ReadYourWrites(s.readYourWrites, health, shards);

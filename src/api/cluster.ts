@@ -21,6 +21,7 @@ import { _watch, type WatchContext, type WatchOptions } from "./watch.ts";
 import { _replicaView, type ReplicaView } from "./replica_view.ts";
 import { _scanCluster, _scanKey, type ScanIteratorOptions } from "./scan_iterators.ts";
 import { _evalWithFallback } from "./scripts.ts";
+import { _monitor, type Monitor, type MonitorOptions } from "./monitor.ts";
 
 /**
  * A Redis Cluster client with typed command methods. The constructor does no I/O: the first
@@ -149,6 +150,14 @@ export class RedisCluster<D extends boolean = false> implements AsyncDisposable 
       void,
       undefined
     >;
+  }
+
+  /**
+   * `MONITOR` on every node (or only masters or replicas), each on a connection of its own,
+   * as one `for await` stream of `{ address, line }`. Resolves once every node started.
+   */
+  monitor(options?: MonitorOptions): Promise<Monitor> {
+    return _monitor(this.#dispatcher, options);
   }
 
   /**

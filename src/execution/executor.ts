@@ -5,7 +5,7 @@
  * @module
  */
 import { Connection } from "../transport/connection.ts";
-import type { SendOptions } from "../transport/connection_options.ts";
+import type { ConnectionOptions, SendOptions } from "../transport/connection_options.ts";
 import type { _NodePool } from "../transport/node_pool.ts";
 import { _backoffMs } from "../transport/backoff.ts";
 import type { NodeInfo } from "../topology/node_info.ts";
@@ -115,6 +115,8 @@ export class _Executor implements _Retrier {
           c.sendTo(cmd.args, options, first);
           return first.promise;
         }
+        // Not connected: the retry loop waits for it (or for the node's backoff) with limits.
+        c.catch(() => {});
       }
     }
     return _asResult(this.retry(cmd, undefined), toResult);
@@ -279,6 +281,14 @@ export class _Executor implements _Retrier {
   /** A connection of its own to a node; give it back with `release()`. */
   dedicated(node: NodeInfo): Promise<Connection> {
     return this.#pool.dedicated(node);
+  }
+
+  /** A connection of its own that streams replies answering no command (`MONITOR`). */
+  stream(
+    node: NodeInfo,
+    hooks: Pick<ConnectionOptions, "onExtraReply" | "onClose">,
+  ): Promise<Connection> {
+    return this.#pool.dedicated(node, hooks);
   }
 
   /** Gives back a connection from `dedicated()`; it is closed unless clean. */

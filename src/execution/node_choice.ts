@@ -35,13 +35,13 @@ export class _NodeChoice {
 
   constructor(parts: _NodeChoiceParts) {
     this.#parts = parts;
-    const { pool, health, latency } = parts;
+    const { pool, health, latency, readYourWrites } = parts;
     this.#context = {
       // Redis 7.0 gossip shows fresh replicas as "loading" until their offset moves, so a
       // replica's own ROLE answer, when polled, outranks the topology's health field.
       usable: (n) =>
         n.address !== this.#avoid && n.health !== "failed" && pool.isAvailable(n.address) &&
-        (health.replicaUsable(n) ?? n.health === "online"),
+        (health.replicaUsable(n) ?? n.health === "online") && readYourWrites.replicaCaughtUp(n),
       latency: (a) => latency.latency(a),
       random: Math.random,
     };

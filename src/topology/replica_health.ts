@@ -70,6 +70,11 @@ export class _ReplicaHealth {
     return r.up && (max === undefined || r.lagMs <= max);
   }
 
+  /** The replication offset a replica last reported (-1 when down), if probed. */
+  offset(address: string): number | undefined {
+    return this.#replicas.get(address)?.offset;
+  }
+
   /** The master's replication offset (`ROLE`); rejects when the node is no master. */
   async masterOffset(master: NodeInfo): Promise<number> {
     const reply = await this.#options.query(master, ["ROLE"]);

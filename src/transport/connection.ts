@@ -283,6 +283,8 @@ export class Connection {
     }
     const entry = this.#pending.shift();
     if (entry === undefined) {
+      const onExtra = this.#options.onExtraReply;
+      if (onExtra !== undefined) return onExtra(decodeReply(reply));
       this.#shutdown(
         new ConnectionError(`unexpected reply from ${this.address}`, {
           address: this.address,

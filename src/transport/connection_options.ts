@@ -64,6 +64,10 @@ export interface ConnectionOptions {
   /** Decoder limits.
    * @default {} */
   decoder?: DecoderOptions;
+  /** Receives replies that answer no command, decoded (the stream of `MONITOR`); without it
+   * such a reply fails the connection.
+   * @default undefined */
+  onExtraReply?: (reply: RedisReply) => void;
   /** Receives RESP3 push messages.
    * @default undefined */
   onPush?: (push: RespPush) => void;

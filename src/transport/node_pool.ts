@@ -99,7 +99,7 @@ export class _NodePool {
     return await this.dedicated(node);
   }
 
-  /** Returns a leased connection; extra or broken ones are closed. */
+  /** Returns a leased or dedicated connection; extra or broken ones are closed. */
   async release(address: string, conn: Connection): Promise<void> {
     this.#lent.delete(conn);
     const idle = this.#idle.get(address) ?? [];
@@ -110,10 +110,16 @@ export class _NodePool {
     this.#idle.set(address, idle);
   }
 
-  /** A new connection of its own (e.g. for `WATCH`); `release()` or close it when done. */
-  async dedicated(node: _NodeAddress): Promise<Connection> {
+  /**
+   * A new connection of its own (e.g. for `WATCH`, or a `MONITOR` stream with `extra` set);
+   * `release()` or close it when done. The pool closes it when the pool closes.
+   */
+  async dedicated(
+    node: _NodeAddress,
+    extra?: Pick<ConnectionOptions, "onExtraReply" | "onClose">,
+  ): Promise<Connection> {
     if (this.#closed) throw new ConnectionError("the client is closed");
-    const conn = await this.#connect(node, undefined);
+    const conn = await this.#connect(node, extra?.onClose, extra?.onExtraReply);
     if (this.#closed) {
       await conn.close();
       throw new ConnectionError("the client is closed", { address: node.address });
@@ -230,6 +236,7 @@ export class _NodePool {
   async #connect(
     node: _NodeAddress,
     onClose: ConnectionOptions["onClose"],
+    onExtraReply?: ConnectionOptions["onExtraReply"],
   ): Promise<Connection> {
     try {
       return await this.#options.factory({
@@ -238,6 +245,7 @@ export class _NodePool {
         port: node.port,
         signal: this.#closer.signal,
         ...(onClose ? { onClose } : {}),
+        ...(onExtraReply ? { onExtraReply } : {}),
       });
     } catch (error) {
       if (error instanceof TimeoutError) {

@@ -20,6 +20,10 @@ export interface FakeNode extends AsyncDisposable {
   readonly received: string[][];
   /** Stops listening and drops every connection: the node is gone. */
   kill(): Promise<void>;
+  /** Closes every client connection; the node keeps listening. */
+  dropClients(): void;
+  /** From now on answers nothing at all, the handshake included: a frozen node. */
+  freeze(): void;
 }
 
 const HANDSHAKE = new Set(["READONLY", "CLIENT", "AUTH", "HELLO"]);
@@ -29,11 +33,13 @@ export function fakeNode(answer: FakeAnswer): FakeNode {
   const decoders = new WeakMap<Deno.Conn, RespDecoder>();
   const received: string[][] = [];
   let killed: Promise<void> | undefined;
+  let frozen = false;
   const server: FakeServer = fakeServer((req, reply, conn) => {
     let d = decoders.get(conn);
     if (!d) decoders.set(conn, d = new RespDecoder());
     d.feed(req.bytes);
     for (let r = d.next(); r !== NEED_MORE; r = d.next()) {
+      if (frozen) continue;
       const cmd = (decodeReply(r) as RedisReply[]).map(String);
       if (HANDSHAKE.has(cmd[0]?.toUpperCase() ?? "")) {
         reply("+OK\r\n");
@@ -48,6 +54,8 @@ export function fakeNode(answer: FakeAnswer): FakeNode {
     port: server.port,
     received,
     kill: () => killed ??= Promise.resolve(server[Symbol.asyncDispose]()),
+    dropClients: () => server.dropClients(),
+    freeze: () => frozen = true,
     [Symbol.asyncDispose]: () => node.kill(),
   };
   return node;

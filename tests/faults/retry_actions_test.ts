@@ -4,7 +4,7 @@
  * once. Three fake nodes: M (master of every slot), R (M's replica), N (a master of no slots).
  */
 import assert from "node:assert/strict";
-import { keySlot, RedisCluster, RedisError } from "../../mod.ts";
+import { ConnectionError, keySlot, RedisCluster, RedisError } from "../../mod.ts";
 import { bulk, commandName, type FakeNode, fakeNode } from "../_harness/fake_cluster.ts";
 import { resp2 } from "../_harness/fixtures.ts";
 import { SAMPLES } from "../_harness/error_samples.ts";
@@ -181,4 +181,47 @@ Deno.test("CROSSSLOT, NOSCRIPT, BUSY and other errors reach the caller after one
     await assert.rejects(rc.get("k"), (e: unknown) => e instanceof RedisError && e.kind === kind);
     assert.equal(gets(t.m), 1, kind);
   }
+});
+
+Deno.test("a connect timeout is a node failure: the call goes on and the map is asked for again", async () => {
+  await using t = trio();
+  await using rc = new RedisCluster({
+    startupNodes: [`127.0.0.1:${t.m.port}`],
+    decodeResponses: true,
+    retryBaseMs: 1,
+    refreshIntervalMs: 0,
+    refreshCooldownMs: 0,
+    connectTimeoutMs: 100,
+  });
+  await rc.connect();
+  // M freezes: its connections are dropped and new ones time out in the handshake.
+  const refreshes = t.refreshes();
+  t.m.freeze();
+  t.m.dropClients();
+  // The client notices the idle close (and refreshes: M still owns the slots).
+  while (t.refreshes() === refreshes) await new Promise((r) => setTimeout(r, 1));
+  // While the write waits for its connect to M to time out, the slots move to N.
+  const started = performance.now();
+  setTimeout(() => t.moveSlotsToN(), 50);
+  assert.equal(await rc.set("k", "v"), "OK");
+  assert.ok(performance.now() - started >= 100, "no connect timeout was sat through");
+  assert.equal(t.n.received.filter((c) => c[0] === "SET").length, 1);
+  assert.equal(t.m.received.filter((c) => c[0] === "SET").length, 0);
+});
+
+Deno.test('readFrom "replica" with no usable replica fails at once, naming the slot', async () => {
+  await using t = trio();
+  await using rc = client(t, "replica");
+  await rc.connect();
+  await t.r.kill();
+  // The replica is known unreachable once a read fails on it; the next read fails at once.
+  await assert.rejects(rc.get("k"));
+  const started = performance.now();
+  await assert.rejects(rc.get("k"), (e: unknown) => {
+    assert.ok(e instanceof ConnectionError);
+    assert.match(e.message, new RegExp(`no usable replica serves slot ${K_SLOT}`));
+    return true;
+  });
+  assert.ok(performance.now() - started < 500, "the read was retried instead of failing");
+  assert.equal(gets(t.m), 0, "a replica-only read went to the master");
 });
