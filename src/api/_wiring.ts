@@ -76,6 +76,7 @@ export function _wire<D extends boolean>(options: RedisClusterOptions<D>): _Clie
   const discovery = new _Discovery({
     startupNodes: s.startupNodes,
     natMap: options.natMap,
+    tls: options.tls !== undefined && options.tls !== false,
     send: (node, args) => send(node, args, s.connectTimeoutMs),
     logger: s.logger,
   });

@@ -88,14 +88,37 @@ function checkConnectionOptions<D extends boolean>(o: RedisClusterOptions<D>): v
   if (o.connectionFactory !== undefined && typeof o.connectionFactory !== "function") {
     throw new TypeError("RedisCluster: options.connectionFactory must be a function");
   }
-  const { tls } = o;
-  if (tls !== undefined && typeof tls !== "boolean") {
-    const ca = typeof tls === "object" && tls !== null ? tls.caCerts : null;
-    if (ca === null || (ca !== undefined && !(Array.isArray(ca) && ca.every(isString)))) {
-      throw new TypeError("RedisCluster: options.tls must be a boolean or { caCerts?: string[] }");
+  checkTls(o.tls);
+  checkNatMap(o.natMap);
+}
+
+function checkTls(tls: unknown): void {
+  if (tls === undefined || typeof tls === "boolean") return;
+  const where = "RedisCluster: options.tls";
+  if (typeof tls !== "object" || tls === null || Array.isArray(tls)) {
+    throw new TypeError(`${where} must be a boolean or { caCerts?, cert?, key?, serverName? }`);
+  }
+  const t = tls as Record<string, unknown>;
+  const known = new Set(["caCerts", "cert", "key", "serverName"]);
+  const unknown = Object.keys(t).find((k) => !known.has(k));
+  if (unknown !== undefined) throw new TypeError(`${where}.${unknown} is not a TLS option`);
+  if (t.caCerts !== undefined && !(Array.isArray(t.caCerts) && t.caCerts.every(isString))) {
+    throw new TypeError(`${where}.caCerts must be an array of PEM strings`);
+  }
+  for (const k of ["cert", "key", "serverName"]) {
+    if (t[k] !== undefined && typeof t[k] !== "string") {
+      throw new TypeError(`${where}.${k} must be a string`);
     }
   }
-  checkNatMap(o.natMap);
+  if ((t.cert === undefined) !== (t.key === undefined)) {
+    throw new TypeError(`${where}.cert and ${where}.key go together (mutual TLS)`);
+  }
+  if (t.cert !== undefined && t.serverName !== undefined && "Deno" in globalThis) {
+    throw new TypeError(
+      `${where}.serverName cannot be combined with a client certificate on Deno ` +
+        "(Deno.connectTls verifies the host it dials)",
+    );
+  }
 }
 
 function checkNatMap(natMap: unknown): void {

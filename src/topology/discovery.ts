@@ -19,6 +19,8 @@ import { _formatAddress } from "../_address.ts";
 export interface _DiscoveryOptions {
   readonly startupNodes: readonly { host: string; port: number }[];
   readonly natMap: NatMap | undefined;
+  /** Connections use TLS (CLUSTER SHARDS lists both ports; the TLS one is dialled). */
+  readonly tls: boolean;
   /** Sends a topology query to a node (decoded replies). */
   readonly send: (node: NodeInfo, args: RedisArgument[]) => Promise<RedisReply>;
   readonly logger: Logger;
@@ -71,8 +73,8 @@ export class _Discovery {
   }
 
   async #load(node: NodeInfo): Promise<SlotMap> {
-    const { send, natMap, logger } = this.#options;
-    const opts = { fallbackHost: node.host, natMap };
+    const { send, natMap, logger, tls } = this.#options;
+    const opts = { fallbackHost: node.host, natMap, tls };
     const shards = await send(node, ["CLUSTER", "SHARDS"]);
     if (shards instanceof RedisError) {
       // Servers before 7.0 have no CLUSTER SHARDS.

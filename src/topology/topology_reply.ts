@@ -15,6 +15,8 @@ export interface _ParseOptions {
   /** Host of the node that answered, for entries announcing no usable endpoint. */
   readonly fallbackHost: string;
   readonly natMap?: NatMap | undefined;
+  /** Connections use TLS: a node's `tls-port` is the one to dial. */
+  readonly tls?: boolean;
 }
 
 /** A topology reply as a map, with what looked wrong in it. */
@@ -112,7 +114,9 @@ function shardNode(n: Map<string, RedisReply>, o: _ParseOptions): NodeInfo {
   const endpoint = str(n.get("endpoint"));
   const ip = str(n.get("ip"));
   const host = usable(endpoint) ? endpoint : usable(ip) ? ip : o.fallbackHost;
-  const port = Number(n.get("port") ?? n.get("tls-port"));
+  // Under TLS the TLS port; a TLS-only node announces nothing else.
+  const tlsPort = n.get("tls-port");
+  const port = Number(o.tls && tlsPort !== undefined ? tlsPort : n.get("port") ?? tlsPort);
   const health = str(n.get("health"));
   return node({
     id: str(n.get("id")),

@@ -5,19 +5,32 @@
 import type { ConnectionOptions } from "./connection_options.ts";
 
 /** Opens the socket a connection will use; the signal bounds the connect. */
-export function _openSocket(o: ConnectionOptions, signal: AbortSignal): Promise<Deno.Conn> {
-  if (o.tls) {
-    const tls = typeof o.tls === "object" ? o.tls : {};
-    return raceSignal(
-      Deno.connectTls({
-        hostname: o.host,
-        port: o.port,
-        ...(tls.caCerts ? { caCerts: tls.caCerts } : {}),
-      }),
+export async function _openSocket(o: ConnectionOptions, signal: AbortSignal): Promise<Deno.Conn> {
+  if (!o.tls) return await Deno.connect({ hostname: o.host, port: o.port, signal });
+  const tls = typeof o.tls === "object" ? o.tls : {};
+  const caCerts = tls.caCerts ? { caCerts: tls.caCerts } : {};
+  try {
+    if (tls.serverName !== undefined && tls.serverName !== o.host) {
+      // The name to verify differs from the address dialled: TCP first, then TLS over it.
+      const tcp = await Deno.connect({ hostname: o.host, port: o.port, signal });
+      return await raceSignal(Deno.startTls(tcp, { hostname: tls.serverName, ...caCerts }), signal);
+    }
+    const clientKey = tls.cert !== undefined && tls.key !== undefined
+      ? { cert: tls.cert, key: tls.key }
+      : {};
+    return await raceSignal(
+      Deno.connectTls({ hostname: o.host, port: o.port, ...caCerts, ...clientKey }),
       signal,
     );
+  } catch (cause) {
+    if (signal.aborted) throw cause;
+    // A TLS handshake answered by a plaintext port fails with a parsing error, not a refusal.
+    const text = cause instanceof Error ? cause.message : String(cause);
+    throw new Error(
+      /refused/i.test(text) ? text : `${text} (TLS handshake failed: is it a plaintext port?)`,
+      { cause },
+    );
   }
-  return Deno.connect({ hostname: o.host, port: o.port, signal });
 }
 
 // connectTls takes no signal: a late socket is closed instead of leaked.

@@ -107,11 +107,18 @@ export class Connection {
         await _handshake((args, o) => c.send(args, o), c.address, options, timeoutMs);
       } catch (e) {
         await c.close();
+        // The commonest cause of a handshake that dies or never ends: TLS on one side only.
+        const hint = options.tls
+          ? " (no TLS answer: is it a plaintext port?)"
+          : " (closed during the handshake: is it a TLS port? (set the tls option))";
         if (ctl.signal.aborted && !cancel?.aborted) {
-          throw new TimeoutError(`handshake with ${address} timed out after ${timeoutMs} ms`, {
-            address,
-            cause: e,
-          });
+          throw new TimeoutError(
+            `handshake with ${address} timed out after ${timeoutMs} ms${options.tls ? hint : ""}`,
+            { address, cause: e },
+          );
+        }
+        if (e instanceof ConnectionError && !cancel?.aborted && e.cause !== undefined) {
+          throw new ConnectionError(`${e.message}${hint}`, { address, cause: e });
         }
         throw e;
       } finally {

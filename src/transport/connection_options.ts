@@ -6,18 +6,33 @@ import type { DecoderOptions } from "../protocol/resp_decoder.ts";
 import type { RedisReply, RespPush } from "../types.ts";
 
 /**
- * TLS settings for `Deno.connectTls`.
+ * TLS settings of every node connection.
  *
  * @example
  * ```ts
  * import type { TlsOptions } from "@x/rcluster";
- * const tls: TlsOptions = { caCerts: [Deno.readTextFileSync("ca.pem")] };
+ * const tls: TlsOptions = {
+ *   caCerts: [Deno.readTextFileSync("ca.pem")],
+ *   cert: Deno.readTextFileSync("client.pem"), // mutual TLS (tls-auth-clients yes)
+ *   key: Deno.readTextFileSync("client.key"),
+ * };
  * ```
  */
 export interface TlsOptions {
-  /** Extra root certificates (PEM).
-   * @default undefined */
+  /** Extra root certificates (PEM) to trust, e.g. a private CA's.
+   * @default undefined (the runtime's own roots) */
   caCerts?: string[];
+  /** Client certificate chain (PEM), for servers that require one (mutual TLS); with `key`.
+   * @default undefined */
+  cert?: string;
+  /** The client certificate's private key (PEM); with `cert`.
+   * @default undefined */
+  key?: string;
+  /** The name the server certificate must carry, when it differs from the address dialled
+   * (nodes announce IP addresses; certificates often name hosts). On Deno it cannot be
+   * combined with a client certificate.
+   * @default the host dialled */
+  serverName?: string;
 }
 
 /**

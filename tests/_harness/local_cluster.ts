@@ -20,11 +20,13 @@ import {
   _logTail,
   type _Node,
   _text,
+  type _TlsSetup,
   _waitFor,
   HOST,
   type NodeHandle,
   requireRedisServer,
 } from "./redis_process.ts";
+import { makeCertificates, type TestCertificates } from "./certificates.ts";
 
 const BOOT_TIMEOUT_MS = 20_000;
 
@@ -40,6 +42,13 @@ export interface LocalClusterOptions {
   nodeTimeoutMs?: number;
   /** Run redis-server with `daemonize yes` so nodes outlive this process (stopped by pid). @default false */
   daemonize?: boolean;
+  /**
+   * TLS: `"tls-only"` (no plaintext port; the cluster bus and replication over TLS too) or
+   * `"both"` (a plaintext port and a TLS port per node, both announced). `clientCertificates`
+   * makes the servers require a client certificate (`tls-auth-clients yes`).
+   * @default undefined (plaintext only)
+   */
+  tls?: { ports: "tls-only" | "both"; clientCertificates?: boolean };
 }
 
 /** Enough to take over a daemonized cluster from another process, see {@linkcode LocalCluster.attach}. */
@@ -71,6 +80,7 @@ export class LocalCluster implements AsyncDisposable {
   #nodes: _Node[];
   #dir: string;
   #daemonize: boolean;
+  #tls: _TlsSetup | undefined;
   #waitMs: number;
   #stopping: Promise<void> | undefined;
 
@@ -79,12 +89,19 @@ export class LocalCluster implements AsyncDisposable {
     ports: readonly number[],
     daemonize: boolean,
     timeoutMs: number,
+    tls?: _TlsSetup,
   ) {
     this.#dir = dir;
     this.#daemonize = daemonize;
+    this.#tls = tls;
     this.#waitMs = Math.max(15_000, timeoutMs * 8);
-    this.#nodes = ports.map((port) => ({
-      handle: { port, host: HOST, address: `${HOST}:${port}` },
+    this.#nodes = ports.map((port, i) => ({
+      handle: {
+        port,
+        host: HOST,
+        address: `${HOST}:${port}`,
+        ...(tls?.tlsPorts ? { tlsPort: tls.tlsPorts[i]! } : {}),
+      },
       dir: `${dir}/${port}`,
       child: undefined,
       exitCode: undefined,
@@ -102,10 +119,19 @@ export class LocalCluster implements AsyncDisposable {
     if (!Number.isInteger(masters) || masters < 1 || !Number.isInteger(replicas) || replicas < 0) {
       throw new RangeError(`LocalCluster: bad shape ${masters} masters × ${replicas} replicas`);
     }
-    const ports = _freePorts(masters * (1 + replicas));
+    const count = masters * (1 + replicas);
+    const both = options.tls?.ports === "both";
+    const all = _freePorts(both ? 2 * count : count);
+    const ports = all.slice(0, count);
     // Real path, because CONFIG GET dir (which tells our servers from strangers) answers one.
     const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "rcluster-" }));
-    const cluster = new LocalCluster(dir, ports, options.daemonize ?? false, timeoutMs);
+    const tls: _TlsSetup | undefined = options.tls === undefined ? undefined : {
+      only: !both,
+      clientCertificates: options.tls.clientCertificates ?? false,
+      certificates: await makeCertificates(`${dir}/tls`),
+      ...(both ? { tlsPorts: all.slice(count) } : {}),
+    };
+    const cluster = new LocalCluster(dir, ports, options.daemonize ?? false, timeoutMs, tls);
     try {
       await cluster.#boot(masters, timeoutMs);
     } catch (error) {
@@ -130,10 +156,37 @@ export class LocalCluster implements AsyncDisposable {
     return this.nodes.map(({ host, port }) => ({ host, port }));
   }
 
+  /** The TLS port of every node, when the cluster has plaintext and TLS ports. */
+  get tlsStartupNodes(): { host: string; port: number }[] {
+    return this.nodes.map(({ host, port, tlsPort }) => ({ host, port: tlsPort ?? port }));
+  }
+
+  /** The certificates of a TLS cluster: the CA a client trusts, and a client certificate. */
+  get certificates(): TestCertificates {
+    if (this.#tls === undefined) throw new Error("LocalCluster: not a TLS cluster");
+    return this.#tls.certificates;
+  }
+
+  /** Stops a node (SIGSTOP): it keeps its sockets but answers nothing, as a hung machine. */
+  freeze(port: number): void {
+    this.#signal(port, "SIGSTOP");
+  }
+
+  /** Resumes a frozen node (SIGCONT). */
+  thaw(port: number): void {
+    this.#signal(port, "SIGCONT");
+  }
+
+  #signal(port: number, signal: "SIGSTOP" | "SIGCONT"): void {
+    const child = this.#node(port).child;
+    if (child === undefined) throw new Error(`LocalCluster: ${port} is not a child process`);
+    child.kill(signal);
+  }
+
   /** Runs `redis-cli -p port ...args` (raw output); a leading "-c" follows redirections. */
   async cli(port: number, ...args: string[]): Promise<string> {
     const out = await new Deno.Command("redis-cli", {
-      args: ["-e", "-h", HOST, "-p", String(port), ...args],
+      args: ["-e", "-h", HOST, "-p", String(port), ...this.#cliTls(), ...args],
       stdin: "null",
     }).output();
     const stdout = _text(out.stdout);
@@ -142,6 +195,14 @@ export class LocalCluster implements AsyncDisposable {
       throw new Error(`redis-cli -p ${port} ${args.join(" ")} failed: ${reason}`);
     }
     return stdout.endsWith("\n") ? stdout.slice(0, -1) : stdout;
+  }
+
+  /** redis-cli's TLS flags, when the nodes have no plaintext port. */
+  #cliTls(): string[] {
+    const tls = this.#tls;
+    if (tls === undefined || !tls.only) return [];
+    const c = tls.certificates;
+    return ["--tls", "--cacert", c.caFile, "--cert", c.clientCertFile, "--key", c.clientKeyFile];
   }
 
   /** Live nodes that currently say they are masters. */
@@ -264,7 +325,10 @@ export class LocalCluster implements AsyncDisposable {
   async #boot(masters: number, timeoutMs: number): Promise<void> {
     await Promise.all(this.#nodes.map(async (node) => {
       await Deno.mkdir(node.dir);
-      await Deno.writeTextFile(`${node.dir}/redis.conf`, _config(node, timeoutMs, this.#daemonize));
+      await Deno.writeTextFile(
+        `${node.dir}/redis.conf`,
+        _config(node, timeoutMs, this.#daemonize, this.#tls),
+      );
       await this.#spawn(node);
     }));
     const ports = this.nodes.map((n) => n.port);
@@ -278,7 +342,11 @@ export class LocalCluster implements AsyncDisposable {
       }),
     );
     const [first = 0, ...rest] = ports;
-    await Promise.all(rest.map((p) => this.cli(first, "cluster", "meet", HOST, `${p}`)));
+    // Over a TLS bus, a node's bus port follows its TLS port.
+    const busBase = new Map(this.nodes.map((n) => [n.port, n.tlsPort ?? n.port]));
+    await Promise.all(
+      rest.map((p) => this.cli(first, "cluster", "meet", HOST, `${busBase.get(p)}`)),
+    );
     await Promise.all(
       ports.slice(masters).map(async (port, j) => {
         const masterId = ids[j % masters] ?? "";

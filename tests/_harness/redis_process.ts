@@ -1,4 +1,5 @@
 /** redis-server processes for the local cluster harness: config files, free ports, waiting. */
+import type { TestCertificates } from "./certificates.ts";
 
 /** Every node listens here only. */
 export const HOST = "127.0.0.1";
@@ -8,10 +9,23 @@ const PORT_RANGE = { first: 20_000, last: 22_768 };
 
 /** One redis-server of a local cluster. */
 export interface NodeHandle {
+  /** Its client port: plaintext, or TLS on a TLS-only cluster. */
   readonly port: number;
   readonly host: "127.0.0.1";
   /** `"127.0.0.1:port"`. */
   readonly address: string;
+  /** Its TLS port, on a cluster with both kinds. */
+  readonly tlsPort?: number;
+}
+
+/** How a TLS cluster is set up. */
+export interface _TlsSetup {
+  /** No plaintext port: clients, the cluster bus and replication all use TLS. */
+  readonly only: boolean;
+  readonly clientCertificates: boolean;
+  readonly certificates: TestCertificates;
+  /** The TLS port of each node, when it has a plaintext port too. */
+  readonly tlsPorts?: readonly number[];
 }
 
 export interface _Node {
@@ -47,10 +61,27 @@ export async function requireRedisServer(): Promise<void> {
   }
 }
 
-export function _config(node: _Node, nodeTimeoutMs: number, daemonize: boolean): string {
+export function _config(
+  node: _Node,
+  nodeTimeoutMs: number,
+  daemonize: boolean,
+  tls?: _TlsSetup,
+): string {
   const quote = (path: string): string => JSON.stringify(path);
+  const c = tls?.certificates;
+  const tlsLines = tls === undefined || c === undefined ? [] : [
+    `tls-cert-file ${quote(c.serverCertFile)}`,
+    `tls-key-file ${quote(c.serverKeyFile)}`,
+    `tls-ca-cert-file ${quote(c.caFile)}`,
+    `tls-auth-clients ${tls.clientCertificates ? "yes" : "no"}`,
+    // The cluster bus over TLS: nodes then gossip both ports, so each announces both.
+    "tls-cluster yes",
+    "tls-replication yes",
+    `tls-port ${tls.only ? node.handle.port : node.handle.tlsPort}`,
+  ];
   return [
-    `port ${node.handle.port}`,
+    `port ${tls?.only ? 0 : node.handle.port}`,
+    ...tlsLines,
     `bind ${HOST}`,
     `dir ${quote(node.dir)}`,
     `logfile ${quote(`${node.dir}/redis.log`)}`,

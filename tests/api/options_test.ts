@@ -196,13 +196,27 @@ Deno.test("_validate() rejects credentials, client names and factories of the wr
   rejects({ startupNodes: NODES, connectionFactory: "tcp" }, "options.connectionFactory");
 });
 
-Deno.test("_validate() accepts tls as a boolean or { caCerts } and rejects anything else", () => {
-  for (const tls of [true, false, {}, { caCerts: ["-----BEGIN CERTIFICATE-----"] }]) {
+Deno.test("_validate() accepts tls as a boolean or { caCerts, cert, key, serverName } and rejects anything else", () => {
+  const pem = "-----BEGIN CERTIFICATE-----";
+  for (
+    const tls of [true, false, {}, { caCerts: [pem] }, { cert: pem, key: pem }, {
+      serverName: "redis.example",
+    }]
+  ) {
     validate({ startupNodes: NODES, tls });
   }
-  for (const tls of ["yes", null, { caCerts: "pem" }, { caCerts: [1] }]) {
-    rejects({ startupNodes: NODES, tls }, "options.tls");
-  }
+  const bad: [unknown, string][] = [
+    ["yes", "options.tls"],
+    [null, "options.tls"],
+    [{ caCerts: "pem" }, "options.tls.caCerts"],
+    [{ caCerts: [1] }, "options.tls.caCerts"],
+    [{ cert: pem }, "go together"],
+    [{ key: pem }, "go together"],
+    [{ serverName: 1 }, "options.tls.serverName"],
+    [{ certs: [pem] }, "options.tls.certs is not a TLS option"],
+    [{ cert: pem, key: pem, serverName: "x" }, "cannot be combined with a client certificate"],
+  ];
+  for (const [tls, message] of bad) rejects({ startupNodes: NODES, tls }, message);
 });
 
 Deno.test("_validate() accepts natMap as a record of { host, port } or a function", () => {

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { ConnectionError, keySlot, RedisCluster, TimeoutError } from "../../mod.ts";
 import { LocalCluster } from "../_harness/local_cluster.ts";
+import { until } from "../_harness/wait.ts";
 
 const NAME = "rcluster-guarantees";
 
@@ -22,14 +23,6 @@ async function ourConnections(
     }
   }
   return found;
-}
-
-async function until(check: () => Promise<boolean> | boolean, what: string): Promise<void> {
-  const deadline = performance.now() + 10_000;
-  while (!(await check())) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 Deno.test("guarantees on a real cluster", async (t) => {
@@ -205,7 +198,12 @@ Deno.test("guarantees on a real cluster", async (t) => {
   );
 
   await t.step("with a master killed: limits bound whole calls, close() ends retries", async () => {
-    await using client = new RedisCluster({ startupNodes, decodeResponses: true });
+    const retries: string[] = [];
+    await using client = new RedisCluster({
+      startupNodes,
+      decodeResponses: true,
+      logger: { debug: (m: unknown) => retries.push(String(m)), info() {}, warn() {}, error() {} },
+    });
     const key = "deadline:k";
     await client.set(key, "v");
     const victim = await cluster.masterOfSlot(keySlot(key));
@@ -230,8 +228,9 @@ Deno.test("guarantees on a real cluster", async (t) => {
     );
     assert.ok(performance.now() - started < 1500);
 
+    retries.length = 0;
     const retrying = client.get(key).then(() => "served", (e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 100)); // in the retry loop by now
+    await until(() => retries.some((m) => /GET on .* lost, retrying/.test(m)), "GET is retrying");
     started = performance.now();
     await client.close();
     const outcome = await retrying;

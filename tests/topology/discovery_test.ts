@@ -67,6 +67,7 @@ function discovery(
     discovery: new _Discovery({
       startupNodes: [{ host: "127.0.0.1", port: 7000 }],
       natMap: undefined,
+      tls: false,
       send,
       logger,
     }),

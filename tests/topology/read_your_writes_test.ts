@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { testNode } from "../_harness/nodes.ts";
+import { until } from "../_harness/wait.ts";
 import { _ReplicaHealth } from "../../src/topology/replica_health.ts";
 import { _ReadYourWrites } from "../../src/topology/read_your_writes.ts";
 import type { NodeInfo, Shard } from "../../src/topology/node_info.ts";
@@ -40,14 +41,6 @@ function shardState(replicas: readonly NodeInfo[]) {
     shards: () => [shard],
   });
   return { state, shard, health };
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = performance.now() + 3000;
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 Deno.test("readYourWrites keeps a written slot on the master until the replica reports the write's offset", async () => {

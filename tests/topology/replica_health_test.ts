@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { testNode } from "../_harness/nodes.ts";
+import { until } from "../_harness/wait.ts";
 import { _ReplicaHealth, type _ReplicaHealthOptions } from "../../src/topology/replica_health.ts";
 import type { NodeInfo } from "../../src/topology/node_info.ts";
 import type { RedisArgument, RedisReply } from "../../src/types.ts";
@@ -33,14 +34,6 @@ function health(
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = performance.now() + 3000;
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(10);
-  }
-}
 
 Deno.test("maxReplicaLagMs takes reads from a replica whose offset trails the master's for too long", async () => {
   const { state, query } = shardState();

@@ -194,6 +194,17 @@ Deno.test("_parseClusterShards() uses tls-port when a node announces no port", (
   assert.equal(map.shardOf(0)?.master.address, "127.0.0.1:7443");
 });
 
+Deno.test("_parseClusterShards() dials tls-port under TLS when a node announces both ports", () => {
+  const fields = shardNode("t", 7000, "master");
+  fields.push(["tls-port", 7443]);
+  const reply = resp3([{ slots: [0, 16383], nodes: [fields] }]);
+  assert.equal(_parseClusterShards(reply, OPTS).map.shardOf(0)?.master.port, 7000);
+  assert.equal(
+    _parseClusterShards(reply, { ...OPTS, tls: true }).map.shardOf(0)?.master.port,
+    7443,
+  );
+});
+
 Deno.test("_parseClusterShards() maps addresses through a natMap record", () => {
   const natMap: NatMap = { "10.0.0.5:6379": { host: "127.0.0.1", port: 7000 } };
   const map = _parseClusterShards(

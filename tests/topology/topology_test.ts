@@ -6,6 +6,7 @@ import type { NodeInfo } from "../../src/topology/node_info.ts";
 import { _SILENT_LOGGER } from "../../src/logger.ts";
 import type { RedisArgument, RedisReply } from "../../src/types.ts";
 import { RedisError } from "../../src/errors.ts";
+import { until } from "../_harness/wait.ts";
 
 /** A discovery whose CLUSTER SLOTS answers wait for the test: each refresh gets its own gate. */
 function gatedTopology() {
@@ -19,6 +20,7 @@ function gatedTopology() {
   const discovery = new _Discovery({
     startupNodes: [{ host: "127.0.0.1", port: 7000 }],
     natMap: undefined,
+    tls: false,
     send: (node, args) => send(node, args),
     logger: _SILENT_LOGGER,
   });
@@ -35,20 +37,16 @@ function gatedTopology() {
 /** CLUSTER SLOTS: every slot on one master. */
 const allOn = (port: number): RedisReply => [[0, 16383, ["127.0.0.1", port, `n${port}`]]];
 
-async function until(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((r) => setTimeout(r, 1));
-}
-
 Deno.test("a refresh under way when a MOVED arrives keeps the MOVED: an older view never undoes a newer redirect", async () => {
   const { topology, gates, refreshed } = gatedTopology();
   const first = topology.refresh({ force: true });
-  await until(() => gates.length === 1);
+  await until(() => gates.length === 1, "gates.length === 1");
   gates[0]!.resolve(allOn(7000));
   await first;
   const g1 = topology.map.generation;
   // A refresh starts, then slot 5 moves to 7001 before its (older) answer arrives.
   const second = topology.refresh({ force: true });
-  await until(() => gates.length === 2);
+  await until(() => gates.length === 2, "gates.length === 2");
   const moved = topology.applyMoved(5, "127.0.0.1:7001", "127.0.0.1");
   assert.equal(moved.port, 7001);
   assert.ok(topology.map.generation > g1);
@@ -60,7 +58,7 @@ Deno.test("a refresh under way when a MOVED arrives keeps the MOVED: an older vi
   assert.ok(refreshed.at(-1)!.nodes().some((n) => n.port === 7001));
   // A refresh started after the MOVED is believed as it is.
   const third = topology.refresh({ force: true });
-  await until(() => gates.length >= 3);
+  await until(() => gates.length >= 3, "gates.length >= 3");
   for (const g of gates.slice(2)) g.resolve(allOn(7000));
   await third;
   assert.equal(topology.map.shardOf(5)?.master.port, 7000);
@@ -78,7 +76,7 @@ Deno.test("every installed snapshot has a higher generation; a MOVED to the curr
   assert.equal(topology.map, before, "a redirect to the owner already known copies nothing");
   assert.equal(SlotMap.empty().generation, 0);
   // The refresh the MOVED scheduled answers now.
-  await until(() => gates.length === 1);
+  await until(() => gates.length === 1, "gates.length === 1");
   gates[0]!.resolve(allOn(7001));
   await topology.close();
 });
