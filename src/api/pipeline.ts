@@ -3,10 +3,10 @@
  * writes, run on all nodes in parallel, and each one follows redirections on its own.
  * @module
  */
-import { PipelineError, RedisError } from "../errors.ts";
+import { PipelineError } from "../errors.ts";
 import type { _Dispatcher } from "../execution/dispatcher.ts";
+import { _runPipeline } from "../execution/pipeline_run.ts";
 import type { CallOptions } from "../execution/call_options.ts";
-import type { _Route } from "../routing/command_cache.ts";
 import type { RedisArgument } from "../types.ts";
 import { _installCommands } from "../commands/install.ts";
 import { _rawCommand } from "../commands/builder.ts";
@@ -45,8 +45,11 @@ export interface StreamedReply {
 
 /**
  * A pipeline: chain any commands (every typed method and `sendCommand`), then `execute()`.
- * Commands are grouped per node, sent in one write per node, all nodes in parallel; replies come
- * back in the caller's order, and redirected commands are retried on their own.
+ * Its replies are what the commands give when sent one at a time, in order: every command is
+ * routed first (multi-key commands split per slot, cluster-wide ones sent to every node, key
+ * layouts the metadata cannot express asked of the server), then all are written in one pass,
+ * in order, one socket write per node, all nodes in parallel. A redirected command is retried
+ * on its own; reads of slots the pipeline writes stay on the master.
  *
  * @example
  * ```ts ignore
@@ -81,30 +84,54 @@ export class Pipeline<D extends boolean = false> implements AsyncDisposable {
    * `MOVED`, `ASK` or `TRYAGAIN` are retried on their own; the others keep their replies.
    */
   async execute(options?: ExecuteOptions): Promise<unknown[]> {
-    const replies = await Promise.all(this.#start());
-    if (options?.throwOnError !== false && replies.some((r) => r instanceof Error)) {
-      throw new PipelineError(replies);
+    const queue = this.#take();
+    const results = new Array<unknown>(queue.length);
+    await _runPipeline(this.#dispatcher, queue, (i, r) => results[i] = r).catch((e: unknown) =>
+      results.fill(asError(e))
+    );
+    if (options?.throwOnError !== false && results.some((r) => r instanceof Error)) {
+      throw new PipelineError(results);
     }
-    return replies;
+    return results;
   }
 
-  /** Yields `{ index, reply }` as each node answers, for large batches. */
+  /**
+   * Yields `{ index, reply }` as each reply arrives, for large batches; ends once every command
+   * has its reply, errors (a failed transform included) in place.
+   */
   async *stream(): AsyncGenerator<StreamedReply, void, undefined> {
-    const promises = this.#start();
-    const ready: StreamedReply[] = [];
+    const queue = this.#take();
+    let results: StreamedReply[] = [];
     let wake: (() => void) | undefined;
-    promises.forEach((p, index) =>
-      p.then((reply) => {
-        ready.push({ index, reply });
-        wake?.();
-      })
-    );
-    for (let seen = 0; seen < promises.length;) {
-      if (ready.length === 0) await new Promise<void>((r) => wake = r);
-      wake = undefined;
-      for (let next = ready.shift(); next !== undefined; next = ready.shift()) {
-        yield next;
+    let failure: Error | undefined;
+    let finished = false;
+    const running = _runPipeline(this.#dispatcher, queue, (index, reply) => {
+      results.push({ index, reply });
+      wake?.();
+    }).catch((e: unknown) => failure = asError(e)).finally(() => {
+      finished = true;
+      wake?.();
+    });
+    let seen = 0;
+    while (seen < queue.length) {
+      if (results.length === 0) {
+        if (finished) break;
+        await new Promise<void>((r) => wake = r);
+        wake = undefined;
+        continue;
+      }
+      const ready = results;
+      results = [];
+      for (const item of ready) {
         seen++;
+        yield item;
+      }
+    }
+    await running;
+    // A run that could not start (no cluster): every command not yet reported fails alike.
+    if (failure !== undefined) {
+      for (let index = 0; index < queue.length && seen < queue.length; index++, seen++) {
+        yield { index, reply: failure };
       }
     }
   }
@@ -127,46 +154,12 @@ export class Pipeline<D extends boolean = false> implements AsyncDisposable {
     return Promise.resolve();
   }
 
-  /** Starts every command in one synchronous loop, so each node gets one write. */
-  #start(): Promise<unknown>[] {
+  #take(): BuiltCommand[] {
     if (this.#used) throw new TypeError("pipeline: execute() may be called once");
     this.#used = true;
     const queue = this.#queue;
     this.#queue = [];
-    const started = this.#prepare(queue).then(
-      (calls) => queue.map((q, i) => this.#run(q, calls[i])),
-      (e: unknown) => queue.map(() => Promise.resolve(asError(e))),
-    );
-    return queue.map((_, i) => started.then((all) => all[i]));
-  }
-
-  /**
-   * Per-command call options. Reads of a slot that this pipeline writes go to the master, on
-   * the connection the writes use, so they see exactly the writes queued before them: a replica
-   * could miss those, or already hold the ones queued after. A pipeline means what its commands
-   * mean one by one, even when reads may use replicas.
-   */
-  async #prepare(queue: readonly BuiltCommand[]): Promise<(CallOptions | undefined)[]> {
-    await this.#dispatcher.ready();
-    const pending = queue.map((q) => this.#dispatcher.commands.route(q.args));
-    const routes = pending.some((r) => r instanceof Promise)
-      ? await Promise.all(pending)
-      : pending as _Route[];
-    const written = new Set<number>();
-    for (const r of routes) if (!r.readOnly && r.slot !== undefined) written.add(r.slot);
-    return queue.map((q, i) => {
-      const { slot, readOnly } = routes[i]!;
-      return readOnly && slot !== undefined && written.has(slot)
-        ? { ...q.options, readFrom: "master" }
-        : q.options;
-    });
-  }
-
-  #run(q: BuiltCommand, options: CallOptions | undefined): Promise<unknown> {
-    return this.#dispatcher.send(q.args, options, true).then(
-      (r) => r instanceof RedisError ? r : q.transform ? q.transform(r) : r,
-      asError,
-    );
+    return queue;
   }
 }
 

@@ -272,6 +272,16 @@ export class _Executor implements _Retrier {
     this.recordWrite(cmd.route, node.address);
   }
 
+  /** The node for a command's first try (see `_NodeChoice.target`). */
+  target(cmd: _RoutedCommand): NodeInfo | null | undefined {
+    return this.#nodeChoice.target(cmd, undefined);
+  }
+
+  /** The node's shared connection, or a promise of it. */
+  shared(node: NodeInfo): Connection | Promise<Connection> {
+    return this.#pool.get(node);
+  }
+
   /** The shared connection to a node. */
   async connection(node: NodeInfo): Promise<Connection> {
     const c = this.#pool.get(node);

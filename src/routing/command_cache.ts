@@ -7,7 +7,8 @@ import { BUILTIN_COMMANDS, parseCommandInfo } from "./command_info.ts";
 import { isReadOnly, keyIndexes, resolveSpec } from "./key_specs.ts";
 import type { CommandSpec } from "./command_info.ts";
 import { keySlot } from "../topology/slot.ts";
-import { decoder } from "../_utf8.ts";
+import { _KeyShapes } from "./key_shapes.ts";
+import { _commandName } from "./command_name.ts";
 import { RedisError } from "../errors.ts";
 import type { RedisArgument, RedisKey, RedisReply } from "../types.ts";
 
@@ -37,6 +38,7 @@ export class _CommandCache {
   #specs = new Map<string, CommandSpec | null>(BUILTIN_COMMANDS);
   #loading = new Map<string, Promise<CommandSpec | null>>();
   #plans = new WeakMap<CommandSpec, _RoutePlan>();
+  #shapes = new _KeyShapes();
   #send: _MetaSend;
 
   constructor(send: _MetaSend) {
@@ -58,6 +60,22 @@ export class _CommandCache {
     return this.#routeWith(spec, args);
   }
 
+  /**
+   * The slots of every key of `args` (for a transaction's one-slot check); synchronous when
+   * the spec is known and its keys can be found without asking the server.
+   */
+  keySlots(args: readonly RedisArgument[]): number[] | Promise<number[]> {
+    const name = _commandName(args);
+    const spec = this.#specs.get(name);
+    if (spec === undefined) return this.#load(name).then(() => this.keySlots(args));
+    if (spec === null) return [];
+    const positions = keyIndexes(resolveSpec(spec, args), args) ??
+      this.#shapes.positions(name, args);
+    const slotsAt = (at: readonly number[]): number[] => at.map((i) => keySlot(asKey(args[i])));
+    if (positions !== undefined) return slotsAt(positions);
+    return this.#keyPositions(name, args).then(slotsAt);
+  }
+
   /** Whether the server marks the command (or subcommand) read-only; unknown is false. */
   async isReadOnly(args: readonly RedisArgument[]): Promise<boolean> {
     const name = _commandName(args);
@@ -71,9 +89,13 @@ export class _CommandCache {
     const resolved = resolveSpec(spec, args);
     const readOnly = isReadOnly(resolved);
     const blocking = resolved.flags.has("blocking");
-    const indexes = keyIndexes(resolved, args);
+    const indexes = keyIndexes(resolved, args) ?? this.#shapes.positions(spec.name, args);
     if (indexes === undefined) {
-      return this.#getKeys(args).then((keys) => ({ slot: firstSlot(keys), readOnly, blocking }));
+      return this.#keyPositions(spec.name, args).then((at) => ({
+        slot: at.length === 0 ? undefined : keySlot(asKey(args[at[0]!])),
+        readOnly,
+        blocking,
+      }));
     }
     if (indexes.length === 0) {
       return readOnly || blocking ? { slot: undefined, readOnly, blocking } : KEYLESS_WRITE;
@@ -108,17 +130,15 @@ export class _CommandCache {
     return p;
   }
 
-  async #getKeys(args: readonly RedisArgument[]): Promise<RedisKey[]> {
-    // Raw replies: a binary key must hash its own bytes, not a lossy UTF-8 decoding of them.
+  /** Key positions from `COMMAND GETKEYS`, remembered for calls of the same shape. */
+  async #keyPositions(name: string, args: readonly RedisArgument[]): Promise<number[]> {
+    // Raw replies: a binary key must match its own bytes, not a lossy UTF-8 decoding of them.
     const reply = await this.#send(["COMMAND", "GETKEYS", ...args], false);
     // "Invalid arguments" for a keyless form: the server will judge the command itself.
     if (reply instanceof RedisError || !Array.isArray(reply)) return [];
-    return reply.filter((k): k is Uint8Array => k instanceof Uint8Array);
+    const keys = reply.filter((k): k is Uint8Array => k instanceof Uint8Array);
+    return this.#shapes.learn(name, args, keys);
   }
-}
-
-function firstSlot(keys: readonly RedisKey[]): number | undefined {
-  return keys.length === 0 ? undefined : keySlot(keys[0]!);
 }
 
 /** `GET` and `get` are one command; a spec with subcommands or several key specs has no fast path. */
@@ -128,33 +148,6 @@ function _fixedSingleKey(spec: CommandSpec): number {
   const { beginSearch: b, findKeys: f } = ks!;
   if (ks!.flags.has("INCOMPLETE") || b.type !== "index" || f.type !== "range") return -1;
   return f.lastKey === 0 && b.index >= 1 ? b.index : -1;
-}
-
-// Command names repeat endlessly; remembering their lower-case form saves a string per command.
-const LOWER = new Map<string, string>();
-const LOWER_LIMIT = 4096;
-/** Real command names are short; anything longer is not worth keeping for the process's life. */
-const LOWER_NAME_MAX = 32;
-
-/** The command's lower-case name, as the spec tables key it. */
-export function _commandName(args: readonly RedisArgument[]): string {
-  const a = args[0];
-  if (typeof a === "string") {
-    let lower = LOWER.get(a);
-    if (lower === undefined) {
-      lower = a.toLowerCase();
-      if (LOWER.size < LOWER_LIMIT && a.length <= LOWER_NAME_MAX) LOWER.set(a, lower);
-    }
-    return lower;
-  }
-  if (a instanceof Uint8Array) return decoder.decode(a).toLowerCase();
-  throw new TypeError("sendCommand(): the first argument must be the command name (a string)");
-}
-
-/** A subcommand or option word in lower case, whatever its type. */
-export function _lowerWord(a: RedisArgument | undefined): string {
-  if (typeof a === "string") return a.toLowerCase();
-  return a instanceof Uint8Array ? decoder.decode(a).toLowerCase() : String(a);
 }
 
 /** Keys are hashed as sent: numbers as their decimal text. */

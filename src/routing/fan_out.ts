@@ -4,7 +4,7 @@
  * @module
  */
 import { RedisError } from "../errors.ts";
-import { _lowerWord } from "./command_cache.ts";
+import { _lowerWord } from "./command_name.ts";
 import type { RedisArgument, RedisReply } from "../types.ts";
 
 /** Which nodes a fan-out command goes to and how replies combine. */

@@ -6,7 +6,7 @@
  * @module
  */
 import type { RedisArgument } from "../types.ts";
-import { _commandName, _lowerWord } from "./command_cache.ts";
+import { _commandName, _lowerWord } from "./command_name.ts";
 
 const USE_MULTI = "use rc.multi() (MULTI/EXEC on one slot) or rc.watch() (WATCH)";
 const USE_SUBSCRIBE = "use rc.subscribe(), rc.psubscribe() or rc.ssubscribe()";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { _combine, _fanOutRule } from "../../src/routing/fan_out.ts";
 import { RedisError } from "../../src/errors.ts";
 import type { RedisArgument, RedisReply } from "../../src/types.ts";
-import { _commandName } from "../../src/routing/command_cache.ts";
+import { _commandName } from "../../src/routing/command_name.ts";
 
 const rule = (args: readonly RedisArgument[]) =>
   _fanOutRule(args.length ? _commandName(args) : "", args);
