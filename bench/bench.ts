@@ -1,6 +1,6 @@
 /**
  * `deno task bench [--quick] [--repeats N] [--only id,...] [--clients name,...]
- * [--skip ceiling,codec,memory] [--out path] [--in-process]`
+ * [--skip ceiling,codec,memory,growth] [--out path] [--in-process]`
  *
  * rcluster against ioredis and node-redis in the same Deno process (each run in a Worker of its
  * own), on a local cluster or on `REDIS_CLUSTER=host:port`, with redis-benchmark as the ceiling.
@@ -26,6 +26,7 @@ import {
   type Sizes,
 } from "./scenarios.ts";
 import { type Job, type Outcome, runJob } from "./job.ts";
+import type { GrowthResult } from "./growth.ts";
 import { LocalCluster } from "../tests/_harness/local_cluster.ts";
 
 const LOAD_AT_START = Deno.loadavg();
@@ -89,7 +90,9 @@ async function runScenario(
   const add = (name: string, run: Run): void => {
     runs.set(name, [...runs.get(name) ?? [], run]);
   };
-  const mine = specs.filter((spec) => (spec.onlyFor ?? s.reads) === s.reads);
+  const mine = specs.filter((spec) =>
+    (spec.onlyFor ?? s.reads) === s.reads && (spec.onlyScenarios?.includes(s.id) ?? true)
+  );
   for (let rep = 0; rep < repeats; rep++) {
     const order = [...mine.slice(rep % mine.length), ...mine.slice(0, rep % mine.length)];
     for (const spec of order) {
@@ -132,7 +135,7 @@ async function runMemory(seeds: readonly Seed[]): Promise<MemoryResult[] | { ski
     return { skipped: "no gc(): run with --v8-flags=--expose-gc" };
   }
   const out: MemoryResult[] = [];
-  for (const spec of specs.filter((s) => s.onlyFor === undefined)) {
+  for (const spec of specs.filter((s) => s.onlyFor === undefined && !s.onlyScenarios)) {
     const commands = sizes.ops / 2;
     const outcome = await isolated({ kind: "memory", client: spec.name, commands, seeds });
     if (!outcome.ok || !outcome.memory) {
@@ -143,6 +146,22 @@ async function runMemory(seeds: readonly Seed[]): Promise<MemoryResult[] | { ski
     log(`memory ${spec.name}: ${outcome.memory.perCommand.toFixed(2)} B/command retained`);
   }
   return out;
+}
+
+async function runGrowth(seeds: readonly Seed[]): Promise<GrowthResult[] | { skipped: string }> {
+  if (skip.has("growth")) return { skipped: "--skip growth" };
+  const lengths = flags.quick ? [1000, 10_000, 100_000] : [1000, 10_000, 100_000, 1_000_000];
+  log(`pipeline growth: ${lengths.join(", ")} GETs`);
+  const outcome = await isolated({ kind: "growth", lengths, repeats: flags.quick ? 1 : 3, seeds });
+  if (!outcome.ok || !outcome.growth) {
+    const error = outcome.ok ? "no result" : outcome.error;
+    log(`growth: FAILED ${error}`);
+    return { skipped: `failed: ${error}` };
+  }
+  for (const g of outcome.growth) {
+    log(`growth ${g.commands}: ${g.usPerCommand.toFixed(2)} µs/command`);
+  }
+  return outcome.growth;
 }
 
 async function main(): Promise<void> {
@@ -170,6 +189,7 @@ async function main(): Promise<void> {
       if (only && !only.includes(s.id)) continue;
       results.push(await runScenario(s, seeds, ceiling));
     }
+    const growth = await runGrowth(seeds);
     if (!skip.has("codec")) log("codec");
     const codec = skip.has("codec") ? [] : runCodec(repeats, flags.quick ? 50 : 300);
     const report: Report = {
@@ -189,6 +209,7 @@ async function main(): Promise<void> {
       scenarios: results,
       codec,
       memory,
+      growth,
     };
     const md = markdown(report);
     console.log(md);

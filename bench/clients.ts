@@ -34,6 +34,8 @@ export interface ClientSpec {
   readonly replicaSetting: string;
   /** Run only in scenarios with these reads (a variant that matters for them alone). */
   readonly onlyFor?: Reads;
+  /** Run only in these scenarios (a variant of one workload, e.g. another pipeline form). */
+  readonly onlyScenarios?: readonly string[];
   open(seeds: readonly Seed[], reads: Reads): Promise<Client>;
 }
 
@@ -52,6 +54,16 @@ export const CLIENTS: readonly ClientSpec[] = [
     open: (seeds) => openRcluster(seeds, "replicas", "replica"),
   },
   {
+    // The plain path with every GET issued in one tick: what an explicit pipeline must beat.
+    name: "rcluster Promise.all",
+    replicaSetting: "readonlyMode: true",
+    onlyScenarios: ["pipeline-1000"],
+    open: async (seeds, reads) => {
+      const client = await openRcluster(seeds, reads);
+      return { ...client, pipelineGet: (keys) => Promise.all(keys.map((k) => client.get(k))) };
+    },
+  },
+  {
     name: "ioredis",
     replicaSetting: 'scaleReads: "slave"',
     open: (seeds, reads) => openIoredis(seeds, reads, false),
@@ -65,6 +77,14 @@ export const CLIENTS: readonly ClientSpec[] = [
     name: "node-redis",
     replicaSetting: "useReplicas: true",
     open: openNodeRedis,
+  },
+  {
+    // node-redis's fastest explicit form: the caller groups keys per master and sends one
+    // multi(routingKey)...execAsPipeline() per group.
+    name: "node-redis multi().execAsPipeline() per master",
+    replicaSetting: "useReplicas: true",
+    onlyScenarios: ["pipeline-1000"],
+    open: openNodeRedisGrouped,
   },
 ];
 
@@ -140,6 +160,29 @@ async function openNodeRedis(seeds: readonly Seed[], reads: Reads): Promise<Clie
     // Commands issued in one tick are written as one pipeline per node: node-redis's own way.
     pipelineGet: (keys) => Promise.all(keys.map((key) => cluster.get(key))),
     close: () => cluster.close(),
+  };
+}
+
+async function openNodeRedisGrouped(seeds: readonly Seed[], reads: Reads): Promise<Client> {
+  const client = await openNodeRedis(seeds, reads);
+  const cluster = createCluster({
+    rootNodes: seeds.map(({ host, port }) => ({ url: `redis://${host}:${port}` })),
+    useReplicas: reads === "replicas",
+  });
+  await cluster.connect();
+  return {
+    ...client,
+    pipelineGet: (keys) =>
+      _splitJoin(keys, (k) => cluster.slots[keySlot(k)]?.master.address ?? "", (part) => {
+        // Each command is added to the same object; only its type grows with the chain.
+        const multi = cluster.multi(part[0]);
+        for (const key of part) multi.get(key);
+        return multi.execAsPipeline();
+      }),
+    close: async () => {
+      await client.close();
+      await cluster.close();
+    },
   };
 }
 

@@ -7,6 +7,7 @@ import { CLIENTS, type ClientSpec, type Seed } from "./clients.ts";
 import { closedLoop, type Run } from "./measure.ts";
 import { measureMemory, type MemoryResult } from "./memory.ts";
 import { makeDataSet, type Scenario, scenarios, type Sizes } from "./scenarios.ts";
+import { type GrowthResult, measureGrowth } from "./growth.ts";
 
 /** What the main thread asks of a worker. */
 export type Job =
@@ -22,11 +23,22 @@ export type Job =
     readonly client: string;
     readonly commands: number;
     readonly seeds: readonly Seed[];
+  }
+  | {
+    readonly kind: "growth";
+    readonly lengths: readonly number[];
+    readonly repeats: number;
+    readonly seeds: readonly Seed[];
   };
 
 /** What a worker answers. */
 export type Outcome =
-  | { readonly ok: true; readonly run?: Run; readonly memory?: MemoryResult }
+  | {
+    readonly ok: true;
+    readonly run?: Run;
+    readonly memory?: MemoryResult;
+    readonly growth?: GrowthResult[];
+  }
   | { readonly ok: false; readonly error: string };
 
 /** A run: a fresh client, a warm-up whose first reply is checked, then the measure. */
@@ -44,6 +56,12 @@ async function runClient(spec: ClientSpec, s: Scenario, seeds: readonly Seed[]):
 }
 
 async function attempt(job: Job): Promise<Outcome> {
+  if (job.kind === "growth") {
+    return {
+      ok: true,
+      growth: await measureGrowth(job.seeds, makeDataSet(), job.lengths, job.repeats),
+    };
+  }
   const spec = CLIENTS.find((c) => c.name === job.client);
   if (!spec) return { ok: false, error: `no client ${job.client}` };
   if (job.kind === "memory") {

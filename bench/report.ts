@@ -6,6 +6,7 @@ import type { Reads } from "./clients.ts";
 import type { CodecResult } from "./codec.ts";
 import type { Load, Run, Summary } from "./measure.ts";
 import type { MemoryResult } from "./memory.ts";
+import type { GrowthResult } from "./growth.ts";
 
 /** One client (or the ceiling) on one scenario. */
 export interface Row {
@@ -35,6 +36,7 @@ export interface Report {
   readonly scenarios: ScenarioResult[];
   readonly codec: CodecResult[];
   readonly memory: MemoryResult[] | { readonly skipped: string };
+  readonly growth: GrowthResult[] | { readonly skipped: string };
 }
 
 const SUBJECT = "rcluster";
@@ -56,6 +58,9 @@ export function markdown(report: Report): string {
     Array.isArray(report.memory)
       ? memoryTable(report.memory)
       : `Memory: skipped (${report.memory.skipped}).`,
+    Array.isArray(report.growth)
+      ? growthTable(report.growth)
+      : `Pipeline growth: skipped (${report.growth.skipped}).`,
   );
   return parts.join("\n\n") + "\n";
 }
@@ -144,4 +149,19 @@ export async function writeJson(path: string, report: Report): Promise<void> {
   if (dir) await Deno.mkdir(dir, { recursive: true });
   await Deno.writeTextFile(`${path}.tmp`, JSON.stringify(report, null, 2) + "\n");
   await Deno.rename(`${path}.tmp`, path);
+}
+
+function growthTable(rows: readonly GrowthResult[]): string {
+  const lines = [
+    "| rcluster pipeline of | µs per command | queued: B per command | with replies: B per command | left after |",
+    "|--:|--:|--:|--:|--:|",
+  ];
+  for (const g of rows) {
+    lines.push(
+      `| ${g.commands.toLocaleString("en")} GETs | ${g.usPerCommand.toFixed(2)} | ${
+        int(g.queuedBytesPerCommand)
+      } | ${int(g.withRepliesBytesPerCommand)} | ${(g.leftBytes / 1024).toFixed(0)} KiB |`,
+    );
+  }
+  return lines.join("\n");
 }

@@ -13,6 +13,7 @@ import { _installCalls } from "../commands/install.ts";
 import type { RedisCommands } from "../commands/command_table.ts";
 import type { RedisArgument, RedisKey, RedisReply } from "../types.ts";
 import { Transaction } from "./transaction.ts";
+import type { NodeInfo } from "../topology/node_info.ts";
 
 /**
  * The callback's handle inside `rc.watch()`: commands run at once on the watching connection
@@ -91,22 +92,46 @@ export async function _watch<D extends boolean>(
   if (slot === undefined || slots.size !== 1) {
     throw new TypeError("watch(): keys must be non-empty and hash to one slot (use {hash tags})");
   }
-  await dispatcher.ready();
-  for (let attempt = 1;; attempt++) {
-    const master = dispatcher.topology.map.shardOf(slot)?.master;
-    if (!master) throw new RedisError(`CLUSTERDOWN no node serves slot ${slot}`);
-    const conn = await dispatcher.executor.dedicated(master);
-    try {
+  const ready = dispatcher.ready("WATCH");
+  if (ready !== undefined) await ready;
+  // One connection for every attempt (and, given back clean, for later ones): WATCH state lives
+  // on it, so no other caller may share it meanwhile.
+  let held: { master: NodeInfo; conn: Connection } | undefined;
+  try {
+    for (let attempt = 1;; attempt++) {
+      const master = dispatcher.topology.map.shardOf(slot)?.master;
+      if (!master) throw new RedisError(`CLUSTERDOWN no node serves slot ${slot}`);
+      if (held !== undefined && (held.master.address !== master.address || held.conn.closed)) {
+        await dispatcher.executor.release(held.master, held.conn);
+        held = undefined;
+      }
+      held ??= { master, conn: await dispatcher.executor.lease(master) };
+      const { conn } = held;
       const watched = await conn.send(["WATCH", ...keys]);
       if (watched instanceof RedisError) throw watched;
-      const tx = await fn(new WatchContext<D>(dispatcher, conn));
-      if (tx === undefined) return undefined;
-      return await tx.exec();
-    } catch (e) {
-      if (!(e instanceof WatchError)) throw e;
-      if (attempt >= maxAttempts) throw new WatchError(attempt);
-    } finally {
-      await conn.close();
+      let tx: Transaction<D> | undefined;
+      try {
+        tx = await fn(new WatchContext<D>(dispatcher, conn));
+      } catch (e) {
+        await conn.send(["UNWATCH"]).catch(() => {});
+        throw e;
+      }
+      if (tx === undefined) {
+        await conn.send(["UNWATCH"]);
+        return undefined;
+      }
+      try {
+        return await tx.exec();
+      } catch (e) {
+        // A nil EXEC clears the watches; any other failure may have come before EXEC was sent.
+        if (!(e instanceof WatchError)) {
+          await conn.send(["UNWATCH"]).catch(() => {});
+          throw e;
+        }
+        if (attempt >= maxAttempts) throw new WatchError(attempt);
+      }
     }
+  } finally {
+    if (held !== undefined) await dispatcher.executor.release(held.master, held.conn);
   }
 }

@@ -12,6 +12,7 @@ import type { NodeInfo } from "../topology/node_info.ts";
 import type { _Topology } from "../topology/topology.ts";
 import type { _ReadYourWrites } from "../topology/read_your_writes.ts";
 import type { _Route } from "../routing/command_cache.ts";
+import type { ReadFrom } from "../topology/read_policy.ts";
 import { ClusterRedirectionError, ConnectionError, RedisError, TimeoutError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { RedisArgument, RedisReply } from "../types.ts";
@@ -136,6 +137,13 @@ export class _Executor implements _Retrier {
         this.#settled = undefined;
       }
     }
+  }
+
+  /** The retry loop's pause before try `attempt + 1`, with a refresh when asked. */
+  backoff(attempt: number, refresh: boolean): Promise<void> {
+    const stop = (reason: Parameters<typeof _stopError>[0]): Error =>
+      _stopError(reason, "retry", this.#noLimits, attempt, undefined);
+    return this.#pause(attempt, refresh, this.#noLimits, stop);
   }
 
   /** Whether a command is in the retry loop. */
@@ -272,9 +280,14 @@ export class _Executor implements _Retrier {
     this.recordWrite(cmd.route, node.address);
   }
 
-  /** The node for a command's first try (see `_NodeChoice.target`). */
-  target(cmd: _RoutedCommand): NodeInfo | null | undefined {
-    return this.#nodeChoice.target(cmd, undefined);
+  /** The node for a first try of `route` (see `_NodeChoice.choose`). */
+  choose(route: _Route, readFrom: ReadFrom | undefined): NodeInfo | null | undefined {
+    return this.#nodeChoice.choose(route, readFrom, undefined);
+  }
+
+  /** Whether reads go to masters unless a call says otherwise. */
+  get readsMaster(): boolean {
+    return this.#nodeChoice.readsMaster;
   }
 
   /** The node's shared connection, or a promise of it. */
@@ -288,9 +301,12 @@ export class _Executor implements _Retrier {
     return c instanceof Connection ? c : await c;
   }
 
-  /** A connection of its own to a node; give it back with `release()`. */
-  dedicated(node: NodeInfo): Promise<Connection> {
-    return this.#pool.dedicated(node);
+  /**
+   * A connection of its own to a node (reused from the idle ones blocking commands share);
+   * give it back with `release()`.
+   */
+  lease(node: NodeInfo): Promise<Connection> {
+    return this.#pool.lease(node);
   }
 
   /** A connection of its own that streams replies answering no command (`MONITOR`). */

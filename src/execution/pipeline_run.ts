@@ -2,9 +2,10 @@
  * One run of an explicit pipeline. Every command is routed first (split multi-key commands into
  * their per-slot parts, cluster-wide commands into one send per node, unknown key layouts asked
  * of the server), then all are written in one synchronous pass, in order, so each node's socket
- * gets them in the caller's order. The connections report each reply straight into the run by
- * index; only commands that must be retried (MOVED, ASK, TRYAGAIN, a lost read) leave for the
- * retry loop, and write their outcome back by index. One promise for the whole pipeline.
+ * gets them in the caller's order. Each node's connection reports replies, in write order, to
+ * one sink per node, which hands them to the run by index; only commands that must be retried
+ * (MOVED, ASK, TRYAGAIN, a lost read) leave for the retry loop, and write their outcome back by
+ * index. One promise for the whole pipeline, no object per command beyond the connection's own.
  * @module
  */
 import { Connection } from "../transport/connection.ts";
@@ -32,21 +33,7 @@ export interface _PipelineCommand {
 /** How the run hands each final result (transform applied, errors as values) to its caller. */
 export type _OnResult = (index: number, result: unknown) => void;
 
-/** One send: a whole command, a part of a split one, or a cluster-wide command's node. */
-interface _Send {
-  readonly args: readonly RedisArgument[];
-  /** The queued command it belongs to, and its place among that command's sends. */
-  readonly owner: number;
-  readonly part: number;
-  /** A cluster-wide command's send goes to this node only, and is never retried elsewhere. */
-  readonly fixed: boolean;
-  route: _Route;
-  node: NodeInfo | undefined;
-  /** The command's options; for a read of a slot the pipeline writes, `readFrom: "master"`. */
-  options: CallOptions | undefined;
-}
-
-/** A queued command that waits for several sends (parts, or one per node). */
+/** A queued command that waits for several sends (its parts, or one per node). */
 interface _Gather {
   readonly replies: RedisReply[];
   remaining: number;
@@ -55,7 +42,11 @@ interface _Gather {
   readonly name: string;
 }
 
-const FORCED_MASTER = { readFrom: "master" } as const;
+/** The options of a read of a slot the pipeline writes: the master only. */
+const FORCED_MASTER: CallOptions = { readFrom: "master" };
+/** A cluster-wide command's send: no key, goes to the node it names. */
+const TO_ITS_NODE: _Route = { slot: undefined, readOnly: true };
+const UNROUTED: _Route = { slot: undefined, readOnly: false };
 
 /** Runs `commands` as one pipeline; resolves once every command has its result. */
 export function _runPipeline(
@@ -63,17 +54,30 @@ export function _runPipeline(
   commands: readonly _PipelineCommand[],
   onResult: _OnResult,
 ): Promise<void> {
-  const run = new _PipelineRun(dispatcher, commands, onResult);
-  return run.start();
+  if (commands.length === 0) return Promise.resolve();
+  return new _PipelineRun(dispatcher, commands, onResult).start();
 }
 
 class _PipelineRun {
   #d: _Dispatcher;
   #commands: readonly _PipelineCommand[];
   #onResult: _OnResult;
-  #sends: _Send[] = [];
-  /** Per queued command: its gather (split, fan-out), or undefined for a single send. */
-  #gathers: (_Gather | undefined)[];
+  // One entry per send, in write order (parallel arrays, not an object per send).
+  #args: (readonly RedisArgument[])[] = [];
+  #owner: number[] = [];
+  #route: _Route[] = [];
+  #node: (NodeInfo | undefined)[] = [];
+  /** Sends whose options differ from their command's: reads kept on the master. */
+  #ownOptions: Map<number, CallOptions> | undefined;
+  /** Per queued command: where its sends start (the next command's start ends them). */
+  #firstSend: number[] = [];
+  /** Sends of cluster-wide commands: they run on their node and are never retried elsewhere. */
+  #fixed = new Set<number>();
+  /** Per queued command: its gather (split, fan-out), or none for a single send. */
+  #gathers = new Map<number, _Gather>();
+  /** Slots the pipeline writes, when reads may go to replicas (their reads then may not). */
+  #written: Set<number> | undefined;
+  #targets = new Map<NodeInfo, { sink: _NodeSink; conn: Connection | undefined }>();
   #remaining: number;
   #done = Promise.withResolvers<void>();
   #limits: _CallLimits;
@@ -83,186 +87,255 @@ class _PipelineRun {
     this.#d = dispatcher;
     this.#commands = commands;
     this.#onResult = onResult;
-    this.#gathers = new Array(commands.length);
     this.#remaining = commands.length;
     const executor = dispatcher.executor;
     this.#limits = executor.limits(undefined, false);
     this.#sendOptions = { ...executor.sendOptions(undefined), inPipeline: true };
   }
 
+  /**
+   * Plans and writes the commands in order, in one synchronous pass as far as it can go: a
+   * route the server must be asked about, or a connection still opening, pauses the pass there
+   * (what was written stays written: every node keeps the caller's order) until it is known.
+   */
   async start(): Promise<void> {
-    if (this.#remaining === 0) return;
     const ready = this.#d.ready("pipeline");
     if (ready !== undefined) await ready;
-    await this.#route();
-    await this.#connect();
-    this.#write();
+    const n = this.#commands.length;
+    if (this.#readsMayUseReplicas()) {
+      // Which slots the pipeline writes must be known before any read is placed.
+      let pending: Promise<void>[] | undefined;
+      for (let owner = 0; owner < n; owner++) {
+        const p = this.#plan(owner);
+        if (p !== undefined) (pending ??= []).push(p);
+      }
+      if (pending !== undefined) await Promise.all(pending);
+      this.#written = new Set();
+      for (let i = 0; i < this.#args.length; i++) {
+        const r = this.#route[i]!;
+        if (!r.readOnly && r.slot !== undefined) this.#written.add(r.slot);
+      }
+    }
+    for (let owner = 0; owner < n;) {
+      const wait = this.#writeFrom(owner);
+      if (wait === undefined) break;
+      owner = wait.at;
+      await wait.until;
+    }
     await this.#done.promise;
   }
 
-  /** Every send with its route; routes the server must be asked about are awaited here. */
-  async #route(): Promise<void> {
-    const { commands } = this.#d;
-    const pending: Promise<void>[] = [];
-    this.#commands.forEach((c, owner) => {
-      const name = _commandName(c.args);
-      const fan = _fanOutRule(name, c.args);
-      if (fan !== undefined) {
-        const nodes = this.#d.nodesOf(fan.to === "masters" ? "master" : "all");
-        this.#gathers[owner] = {
-          replies: new Array(nodes.length),
-          remaining: nodes.length,
-          fan,
-          name,
-        };
-        nodes.forEach((node, part) =>
-          this.#sends.push({
-            args: c.args,
-            owner,
-            part,
-            fixed: true,
-            route: KEYLESS_TO_NODE,
-            node,
-            options: c.options,
-          })
-        );
-        return;
-      }
-      const parts = _split(name, c.args);
-      const pieces = parts?.map((p) => p.args) ?? [c.args];
-      if (parts !== undefined) {
-        this.#gathers[owner] = {
-          replies: new Array(parts.length),
-          remaining: parts.length,
-          parts,
-          name,
-        };
-      }
-      for (const [part, args] of pieces.entries()) {
-        const send: _Send = {
-          args,
-          owner,
-          part,
-          fixed: false,
-          route: UNROUTED,
-          node: undefined,
-          options: c.options,
-        };
-        this.#sends.push(send);
-        const route = commands.route(args);
-        if (route instanceof Promise) pending.push(route.then((r) => void (send.route = r)));
-        else send.route = route;
-      }
-    });
-    if (pending.length > 0) await Promise.all(pending);
+  #readsMayUseReplicas(): boolean {
+    return !this.#d.executor.readsMaster ||
+      this.#commands.some((c) =>
+        c.options?.readFrom !== undefined && c.options.readFrom !== "master"
+      );
   }
 
-  /** Opens, before the write pass, every connection it needs, so the pass stays synchronous. */
-  async #connect(): Promise<void> {
-    // Reads of every slot a queued write touches stay on the master, on the writes' connection:
-    // a replica could miss the writes queued before them, or hold those queued after.
-    const written = new Set<number>();
-    for (const s of this.#sends) {
-      if (!s.route.readOnly && s.route.slot !== undefined) written.add(s.route.slot);
+  #push(args: readonly RedisArgument[], owner: number, route: _Route): number {
+    const i = this.#args.length;
+    this.#args.push(args);
+    this.#owner.push(owner);
+    this.#route.push(route);
+    this.#node.push(undefined);
+    return i;
+  }
+
+  #optionsOf(i: number): CallOptions | undefined {
+    return this.#ownOptions?.get(i) ?? this.#commands[this.#owner[i]!]!.options;
+  }
+
+  /**
+   * Makes a command's sends: its parts when split, one per node when cluster-wide, else one.
+   * Returns the routes still being asked of the server, if any.
+   */
+  #plan(owner: number): Promise<void> | undefined {
+    const args = this.#commands[owner]!.args;
+    this.#firstSend[owner] = this.#args.length;
+    const name = _commandName(args);
+    const fan = _fanOutRule(name, args);
+    if (fan !== undefined) {
+      const nodes = this.#d.nodesOf(fan.to === "masters" ? "master" : "all");
+      const gather = { replies: new Array(nodes.length), remaining: nodes.length, fan, name };
+      this.#gathers.set(owner, gather);
+      nodes.forEach((node) => {
+        const i = this.#push(args, owner, TO_ITS_NODE);
+        this.#node[i] = node;
+        this.#fixed.add(i);
+      });
+      return undefined;
     }
+    const parts = _split(name, args);
+    if (parts === undefined) return this.#routeSend(this.#push(args, owner, UNROUTED));
+    const gather = { replies: new Array(parts.length), remaining: parts.length, parts, name };
+    this.#gathers.set(owner, gather);
+    let pending: Promise<void>[] | undefined;
+    parts.forEach((p) => {
+      const routing = this.#routeSend(this.#push(p.args, owner, UNROUTED));
+      if (routing !== undefined) (pending ??= []).push(routing);
+    });
+    return pending === undefined ? undefined : Promise.all(pending).then(() => {});
+  }
+
+  #routeSend(i: number): Promise<void> | undefined {
+    const r = this.#d.commands.route(this.#args[i]!);
+    if (!(r instanceof Promise)) {
+      this.#route[i] = r;
+      return undefined;
+    }
+    return r.then((known) => void (this.#route[i] = known));
+  }
+
+  /**
+   * Writes commands from `owner` on; stops (returning what to wait for, and where to go on) at a
+   * command whose routes or connections are not known yet, before writing any of its sends.
+   */
+  #writeFrom(from: number): { at: number; until: Promise<unknown> } | undefined {
+    const n = this.#commands.length;
+    for (let owner = from; owner < n; owner++) {
+      if (this.#firstSend[owner] === undefined) {
+        const routing = this.#plan(owner);
+        if (routing !== undefined) return { at: owner, until: routing };
+      }
+      const first = this.#firstSend[owner]!;
+      // In bounds only: an out-of-bounds read would deoptimise this loop.
+      const end = owner + 1 < this.#firstSend.length
+        ? this.#firstSend[owner + 1]!
+        : this.#args.length;
+      const opening = this.#placeSends(first, end);
+      if (opening !== undefined) return { at: owner, until: opening };
+      for (let i = first; i < end; i++) this.#send(i);
+      if (first === end) this.#settleGather(owner); // a cluster-wide command with no node
+    }
+    return undefined;
+  }
+
+  /** Chooses the nodes of sends `[first, end)`; returns the connects to wait for, if any. */
+  #placeSends(first: number, end: number): Promise<unknown> | undefined {
     const executor = this.#d.executor;
-    const opening = new Map<string, Promise<unknown>>();
-    for (const s of this.#sends) {
-      if (s.node === undefined) {
-        if (s.route.readOnly && s.route.slot !== undefined && written.has(s.route.slot)) {
-          s.options = s.options === undefined
-            ? FORCED_MASTER
-            : { ...s.options, readFrom: "master" };
+    let opening: Promise<unknown>[] | undefined;
+    for (let i = first; i < end; i++) {
+      let node = this.#node[i];
+      if (node === undefined) {
+        const r = this.#route[i]!;
+        const written = this.#written;
+        // A read of a slot the pipeline writes stays on the master, on the writes' connection:
+        // a replica could miss the writes queued before it, or hold those queued after.
+        if (written !== undefined && r.readOnly && r.slot !== undefined && written.has(r.slot)) {
+          const own = this.#optionsOf(i);
+          (this.#ownOptions ??= new Map()).set(
+            i,
+            own === undefined ? FORCED_MASTER : { ...own, readFrom: "master" },
+          );
         }
-        s.node = executor.target(this.#routed(s)) ?? undefined;
+        node = executor.choose(r, this.#optionsOf(i)?.readFrom) ?? undefined;
+        if (node === undefined) continue; // no node serves it now: the retry loop waits
+        this.#node[i] = node;
       }
-      if (s.node === undefined || opening.has(s.node.address)) continue;
-      const c = executor.shared(s.node);
-      if (!(c instanceof Connection)) opening.set(s.node.address, c.catch(() => {}));
+      if (this.#targets.has(node)) continue;
+      const c = executor.shared(node);
+      if (c instanceof Connection) this.#targets.set(node, { sink: new _NodeSink(this), conn: c });
+      else {
+        const known = c.then((conn) => conn, () => undefined).then((conn) =>
+          void this.#targets.set(node, { sink: new _NodeSink(this), conn })
+        );
+        (opening ??= []).push(known);
+      }
     }
-    if (opening.size > 0) await Promise.all(opening.values());
+    return opening === undefined ? undefined : Promise.all(opening);
   }
 
-  /** The write pass: one synchronous loop, so every node's connection gets its commands in order. */
-  #write(): void {
+  /** One send: straight on its node's connection, or by the full path. */
+  #send(i: number): void {
+    const node = this.#node[i];
+    const options = this.#optionsOf(i);
+    const plain = (options === undefined || options === FORCED_MASTER) &&
+      (this.#fixed.size === 0 || !this.#fixed.has(i));
+    const target = node === undefined ? undefined : this.#targets.get(node);
+    if (plain && target?.conn !== undefined && !this.#route[i]!.blocking) {
+      target.sink.indices.push(i);
+      target.conn.sendTo(this.#args[i]!, this.#sendOptions, target.sink);
+      return;
+    }
+    this.#slowPath(i);
+  }
+
+  /** Per-command options, blocking commands, cluster-wide sends, unreachable nodes. */
+  #slowPath(i: number): void {
     const executor = this.#d.executor;
-    this.#sends.forEach((s, i) => {
-      const plain = s.options === undefined || s.options === FORCED_MASTER;
-      const c = s.node === undefined ? undefined : executor.shared(s.node);
-      if (plain && !s.route.blocking && c instanceof Connection) {
-        c.sendTo(s.args, this.#sendOptions, new _SendSink(this, i));
-        return;
-      }
-      if (c instanceof Promise) c.catch(() => {});
-      if (s.fixed) {
-        // A cluster-wide command's part runs on its node, or fails there.
-        executor.runOn(s.node!, s.args, s.options, this.#limitsOf(s))
-          .then((r) => this.settle(i, r), (e: unknown) => this.settle(i, asError(e)));
-        return;
-      }
-      // Per-command options, blocking commands and nodes not reachable now: the full path.
-      executor.run(this.#routed(s))
-        .then((r) => this.settle(i, r), (e: unknown) => this.settle(i, asError(e)));
-    });
+    const settle = (r: RedisReply): void => this.settle(i, r);
+    const failed = (e: unknown): void => this.settle(i, asError(e));
+    if (this.#fixed.has(i)) {
+      // A cluster-wide command's part runs on its node, or fails there.
+      executor.runOn(this.#node[i]!, this.#args[i]!, this.#optionsOf(i), this.#limitsOf(i))
+        .then(settle, failed);
+      return;
+    }
+    executor.run(this.#routed(i)).then(settle, failed);
   }
 
-  #routed(s: _Send): _RoutedCommand {
+  #routed(i: number): _RoutedCommand {
     return {
-      args: s.args,
-      route: s.route,
-      options: s.options,
-      limits: this.#limitsOf(s),
+      args: this.#args[i]!,
+      route: this.#route[i]!,
+      options: this.#optionsOf(i),
+      limits: this.#limitsOf(i),
       inPipeline: true,
     };
   }
 
-  #limitsOf(s: _Send): _CallLimits {
-    return s.options === undefined || s.options === FORCED_MASTER
+  #limitsOf(i: number): _CallLimits {
+    const options = this.#optionsOf(i);
+    return options === undefined || options === FORCED_MASTER
       ? this.#limits
-      : this.#d.executor.limits(s.options, s.route.blocking === true);
+      : this.#d.executor.limits(options, this.#route[i]!.blocking === true);
   }
 
   /** A send's reply: retried when the table says so, else settled. */
   reply(i: number, reply: RedisReply): void {
-    const retryable = reply instanceof RedisError && _RETRY_TABLE[reply.kind] !== "fail";
-    if (retryable && !this.#sends[i]!.fixed) {
+    if (reply instanceof RedisError && _RETRY_TABLE[reply.kind] !== "fail") {
       return this.#retry(i, Promise.resolve(reply));
     }
     this.settle(i, reply);
   }
 
-  /** A send lost with its connection (or cancelled): the retry loop decides. */
+  /** A send lost with its connection (or timed out): the retry loop decides. */
   fail(i: number, error: Error): void {
-    if (this.#sends[i]!.fixed) return this.settle(i, error);
     this.#retry(i, Promise.reject(error));
   }
 
   #retry(i: number, outcome: Promise<RedisReply>): void {
-    const s = this.#sends[i]!;
-    this.#d.executor.retry(this.#routed(s), { node: s.node!, outcome })
+    this.#d.executor.retry(this.#routed(i), { node: this.#node[i]!, outcome })
       .then((r) => this.settle(i, r), (e: unknown) => this.settle(i, asError(e)));
   }
 
   /** A send's final reply (an error is a value here). */
   settle(i: number, reply: RedisReply): void {
-    const s = this.#sends[i]!;
-    if (s.node !== undefined && !(reply instanceof Error)) {
-      this.#d.executor.recordWrite(s.route, s.node.address);
+    const node = this.#node[i];
+    const route = this.#route[i]!;
+    if (!route.readOnly && node !== undefined && !(reply instanceof Error)) {
+      this.#d.executor.recordWrite(route, node.address);
     }
-    const gather = this.#gathers[s.owner];
-    if (gather === undefined) return this.#finish(s.owner, reply);
-    gather.replies[s.part] = reply;
-    if (--gather.remaining > 0) return;
-    const merged = gather.parts !== undefined
-      ? _merge(gather.name, gather.parts, gather.replies)
-      : _combine(gather.fan!, gather.replies);
-    this.#finish(s.owner, merged);
+    const owner = this.#owner[i]!;
+    const gather = this.#gathers.size === 0 ? undefined : this.#gathers.get(owner);
+    if (gather === undefined) return this.#finish(owner, reply);
+    // A command's sends are consecutive: a send's place among them is its distance from the first.
+    gather.replies[i - this.#firstSend[owner]!] = reply;
+    if (--gather.remaining === 0) this.#settleGather(owner);
+  }
+
+  #settleGather(owner: number): void {
+    const g = this.#gathers.get(owner)!;
+    this.#finish(
+      owner,
+      g.parts !== undefined ? _merge(g.name, g.parts, g.replies) : _combine(g.fan!, g.replies),
+    );
   }
 
   #finish(owner: number, reply: RedisReply): void {
     const transform = this.#commands[owner]!.transform;
     let result: unknown = reply;
-    if (!(reply instanceof Error) && transform !== undefined) {
+    if (transform !== undefined && !(reply instanceof Error)) {
       try {
         result = transform(reply);
       } catch (e) {
@@ -274,28 +347,27 @@ class _PipelineRun {
   }
 }
 
-/** The connection's report of one send, by index. */
-class _SendSink implements ReplySink {
+/**
+ * One node's connection reports the pipeline's sends there in the order they were written,
+ * replies and failures alike, so one sink per node finds each send's index by counting.
+ */
+class _NodeSink implements ReplySink {
+  readonly indices: number[] = [];
+  #next = 0;
   #run: _PipelineRun;
-  #index: number;
 
-  constructor(run: _PipelineRun, index: number) {
+  constructor(run: _PipelineRun) {
     this.#run = run;
-    this.#index = index;
   }
 
   reply(reply: RedisReply): void {
-    this.#run.reply(this.#index, reply);
+    this.#run.reply(this.indices[this.#next++]!, reply);
   }
 
   fail(error: Error): void {
-    this.#run.fail(this.#index, error);
+    this.#run.fail(this.indices[this.#next++]!, error);
   }
 }
-
-/** A fan-out send goes to the node it names; its route is only read for the write record. */
-const KEYLESS_TO_NODE: _Route = { slot: undefined, readOnly: true };
-const UNROUTED: _Route = { slot: undefined, readOnly: false };
 
 function asError(e: unknown): Error {
   return e instanceof Error ? e : new ConnectionError(String(e));

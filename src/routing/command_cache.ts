@@ -31,6 +31,8 @@ interface _RoutePlan {
   readonly blocking: boolean;
   /** Position of the only key when every call has it there (GET, SET, HGET...); else -1. */
   readonly keyAt: number;
+  /** The route of every call, for commands that never have keys (PUBLISH, INFO...). */
+  readonly keyless: _Route | undefined;
 }
 
 /** Per-client cache of command specs. */
@@ -52,6 +54,7 @@ export class _CommandCache {
     if (spec === undefined) return this.#load(name).then((s) => this.#routeWith(s, args));
     if (spec !== null) {
       const plan = this.#plan(spec);
+      if (plan.keyless !== undefined) return plan.keyless;
       const key = args[plan.keyAt];
       if (key !== undefined) {
         return { slot: keySlot(asKey(key)), readOnly: plan.readOnly, blocking: plan.blocking };
@@ -106,10 +109,19 @@ export class _CommandCache {
   #plan(spec: CommandSpec): _RoutePlan {
     let plan = this.#plans.get(spec);
     if (plan === undefined) {
+      const readOnly = isReadOnly(spec);
+      const blocking = spec.flags.has("blocking");
+      const keyless = spec.keySpecs.length === 0 && spec.subcommands.size === 0 &&
+        !spec.flags.has("movablekeys");
       plan = {
-        readOnly: isReadOnly(spec),
-        blocking: spec.flags.has("blocking"),
+        readOnly,
+        blocking,
         keyAt: _fixedSingleKey(spec),
+        keyless: !keyless
+          ? undefined
+          : readOnly || blocking
+          ? { slot: undefined, readOnly, blocking }
+          : KEYLESS_WRITE,
       };
       this.#plans.set(spec, plan);
     }

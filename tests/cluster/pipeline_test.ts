@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { PipelineError, RedisCluster, RedisError, WatchError } from "../../mod.ts";
 import { keySlot } from "../../src/topology/slot.ts";
 import { LocalCluster } from "../_harness/local_cluster.ts";
+import { commandCalls, resetStats, total } from "../_harness/stats.ts";
 import { prng } from "../_harness/keys.ts";
 
 type Op = [string, ...string[]];
@@ -193,5 +194,55 @@ Deno.test("pipelines and transactions on a real cluster", async (t) => {
     assert.deepEqual(replies, ["OK"]);
     assert.equal(attempts, 2);
     assert.equal(await rc.get("{w}:n"), "again+1");
+  });
+
+  await t.step(
+    "a multi-key command whose second key is in another slot fails before MULTI is sent",
+    async () => {
+      await resetStats(cluster);
+      await assert.rejects(
+        rc.multi().set("{one}:a", "1").mset({ "{one}:b": "1", "{other}:c": "1" }).exec(),
+        (e: unknown) => e instanceof TypeError && /one slot/.test(e.message),
+      );
+      assert.equal(total(await commandCalls(cluster, "multi")), 0);
+      assert.equal(await rc.exists("{one}:a", "{one}:b", "{other}:c"), 0);
+    },
+  );
+
+  await t.step("an ASK while queueing retries the whole block on the importing node", async () => {
+    const slot = keySlot("asktx");
+    const from = await cluster.masterOfSlot(slot);
+    const to = (await cluster.masters()).find((m) => m.port !== from.port)!;
+    await cluster.migrateSlot(slot, to.port, { keys: "none" });
+    try {
+      // The keys are not on the source: it answers ASK for each queued command (EXECABORT).
+      const replies = await rc.multi().set("{asktx}:k", "v").get("{asktx}:k").exec();
+      assert.deepEqual(replies, ["OK", "v"]);
+      assert.equal(await cluster.cli(to.port, "cluster", "countkeysinslot", String(slot)), "1");
+    } finally {
+      await cluster.finishMigration(slot, to.port);
+    }
+  });
+
+  await t.step("watch() keeps one connection for all its attempts", async () => {
+    await rc.set("{wc}:n", "0");
+    const master = await cluster.masterOfSlot(keySlot("{wc}:n"));
+    const received = async () =>
+      Number(
+        /total_connections_received:(\d+)/.exec(await cluster.cli(master.port, "info", "stats"))
+          ?.[1],
+      );
+    const before = await received();
+    let attempts = 0;
+    await rc.watch(["{wc}:n"], async (tx) => {
+      attempts++;
+      const n = await tx.get("{wc}:n");
+      if (attempts < 4) await rc.set("{wc}:n", `${n}!`); // a conflict on each of the first three
+      return tx.multi().set("{wc}:n", "done");
+    }, { maxAttempts: 5 });
+    assert.equal(attempts, 4);
+    // The redis-cli call itself counts as one connection.
+    assert.ok((await received()) - before <= 2, "a connection per attempt");
+    assert.equal(await rc.get("{wc}:n"), "done");
   });
 });
