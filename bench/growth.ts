@@ -17,6 +17,8 @@ export interface GrowthResult {
   readonly queuedBytesPerCommand: number;
   /** Live heap while the replies are held, per command, bytes (the replies included). */
   readonly withRepliesBytesPerCommand: number;
+  /** Highest heap seen while `execute()` ran, per command, bytes (garbage included). */
+  readonly peakBytesPerCommand: number;
   /** Live heap left once pipeline and replies are dropped, bytes (for the whole run). */
   readonly leftBytes: number;
 }
@@ -36,10 +38,10 @@ export async function measureGrowth(
     await fullGc();
     return Deno.memoryUsage().heapUsed;
   };
-  // Warm up the code paths on a mid-sized pipeline first.
+  // Warm up the code paths (and let the heap grow) on a few large pipelines first.
   for (let i = 0; i < 3; i++) {
     const pipe = rc.pipeline();
-    for (let j = 0; j < 10_000; j++) pipe.get(keys[j % keys.length]!);
+    for (let j = 0; j < 100_000; j++) pipe.get(keys[j % keys.length]!);
     await pipe.execute();
   }
   const out: GrowthResult[] = [];
@@ -47,15 +49,22 @@ export async function measureGrowth(
     const times: number[] = [];
     const queued: number[] = [];
     const held: number[] = [];
+    const peaks: number[] = [];
     let left = 0;
     for (let r = 0; r < repeats; r++) {
       const before = await heap();
       let pipe: ReturnType<typeof rc.pipeline> | undefined = rc.pipeline();
       for (let j = 0; j < n; j++) pipe.get(keys[j % keys.length]!);
       queued.push((await heap() - before) / n);
+      let peak = 0;
+      const sampler = setInterval(() => {
+        peak = Math.max(peak, Deno.memoryUsage().heapUsed);
+      }, 5);
       const t0 = performance.now();
       let replies: unknown[] | undefined = await pipe.execute();
       times.push((performance.now() - t0) * 1000 / n);
+      clearInterval(sampler);
+      peaks.push((Math.max(peak, Deno.memoryUsage().heapUsed) - before) / n);
       pipe = undefined;
       held.push((await heap() - before) / n);
       if (replies.length !== n) throw new Error(`${replies.length} replies for ${n} commands`);
@@ -67,6 +76,7 @@ export async function measureGrowth(
       usPerCommand: median(times),
       queuedBytesPerCommand: median(queued),
       withRepliesBytesPerCommand: median(held),
+      peakBytesPerCommand: median(peaks),
       leftBytes: left,
     });
   }

@@ -153,14 +153,16 @@ export async function writeJson(path: string, report: Report): Promise<void> {
 
 function growthTable(rows: readonly GrowthResult[]): string {
   const lines = [
-    "| rcluster pipeline of | µs per command | queued: B per command | with replies: B per command | left after |",
-    "|--:|--:|--:|--:|--:|",
+    "| rcluster pipeline of | µs per command | queued: B per command | peak while running: B per command | with replies: B per command | left after |",
+    "|--:|--:|--:|--:|--:|--:|",
   ];
   for (const g of rows) {
     lines.push(
       `| ${g.commands.toLocaleString("en")} GETs | ${g.usPerCommand.toFixed(2)} | ${
         int(g.queuedBytesPerCommand)
-      } | ${int(g.withRepliesBytesPerCommand)} | ${(g.leftBytes / 1024).toFixed(0)} KiB |`,
+      } | ${int(g.peakBytesPerCommand)} | ${int(g.withRepliesBytesPerCommand)} | ${
+        (g.leftBytes / 1024).toFixed(0)
+      } KiB |`,
     );
   }
   return lines.join("\n");

@@ -5,9 +5,9 @@
  */
 import { PipelineError } from "../errors.ts";
 import type { _Dispatcher } from "../execution/dispatcher.ts";
-import { _runPipeline } from "../execution/pipeline_run.ts";
+import { type _PipelineCommands, _runPipeline } from "../execution/pipeline_run.ts";
 import type { CallOptions } from "../execution/call_options.ts";
-import type { RedisArgument } from "../types.ts";
+import type { RedisArgument, RedisReply } from "../types.ts";
 import { _installCommands } from "../commands/install.ts";
 import { _rawCommand } from "../commands/builder.ts";
 import type { BuiltCommand } from "../commands/types.ts";
@@ -61,7 +61,7 @@ export class Pipeline<D extends boolean = false> implements AsyncDisposable {
     _installCommands(this.prototype, (self, b) => self.#push(b));
   }
   #dispatcher: _Dispatcher;
-  #queue: BuiltCommand[] = [];
+  #queue = emptyQueue();
   #used = false;
 
   /** @internal Use `rc.pipeline()`. */
@@ -71,7 +71,7 @@ export class Pipeline<D extends boolean = false> implements AsyncDisposable {
 
   /** Number of queued commands. */
   get length(): number {
-    return this.#queue.length;
+    return this.#queue.args.length;
   }
 
   /** Queues any command. */
@@ -85,7 +85,7 @@ export class Pipeline<D extends boolean = false> implements AsyncDisposable {
    */
   async execute(options?: ExecuteOptions): Promise<unknown[]> {
     const queue = this.#take();
-    const results = new Array<unknown>(queue.length);
+    const results = new Array<unknown>(queue.args.length);
     await _runPipeline(this.#dispatcher, queue, (i, r) => results[i] = r).catch((e: unknown) =>
       results.fill(asError(e))
     );
@@ -113,7 +113,7 @@ export class Pipeline<D extends boolean = false> implements AsyncDisposable {
       wake?.();
     });
     let seen = 0;
-    while (seen < queue.length) {
+    while (seen < queue.args.length) {
       if (results.length === 0) {
         if (finished) break;
         await new Promise<void>((r) => wake = r);
@@ -130,7 +130,7 @@ export class Pipeline<D extends boolean = false> implements AsyncDisposable {
     await running;
     // A run that could not start (no cluster): every command not yet reported fails alike.
     if (failure !== undefined) {
-      for (let index = 0; index < queue.length && seen < queue.length; index++, seen++) {
+      for (let index = 0; seen < queue.args.length; index++, seen++) {
         yield { index, reply: failure };
       }
     }
@@ -138,14 +138,19 @@ export class Pipeline<D extends boolean = false> implements AsyncDisposable {
 
   #push(cmd: BuiltCommand): this {
     if (this.#used) throw new TypeError("pipeline: commands cannot be added after execute()");
-    this.#queue.push(cmd);
+    const q = this.#queue;
+    // A copy of exactly its size: a long pipeline holds every command until it runs (and the
+    // caller may reuse its own array at once).
+    q.args.push(cmd.args.length <= 32 ? cmd.args.slice() : cmd.args);
+    q.options.push(cmd.options);
+    q.transforms.push(cmd.transform);
     return this;
   }
 
   /** Drops commands that were never executed. */
   discard(): void {
     this.#used = true;
-    this.#queue = [];
+    this.#queue = emptyQueue();
   }
 
   /** `await using pipe = rc.pipeline()` discards what was not executed. */
@@ -154,13 +159,21 @@ export class Pipeline<D extends boolean = false> implements AsyncDisposable {
     return Promise.resolve();
   }
 
-  #take(): BuiltCommand[] {
+  #take(): _PipelineCommands {
     if (this.#used) throw new TypeError("pipeline: execute() may be called once");
     this.#used = true;
     const queue = this.#queue;
-    this.#queue = [];
+    this.#queue = emptyQueue();
     return queue;
   }
+}
+
+function emptyQueue(): {
+  args: (readonly RedisArgument[])[];
+  options: (CallOptions | undefined)[];
+  transforms: (((reply: RedisReply) => unknown) | undefined)[];
+} {
+  return { args: [], options: [], transforms: [] };
 }
 
 function asError(e: unknown): Error {

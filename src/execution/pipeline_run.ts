@@ -23,11 +23,14 @@ import { _RETRY_TABLE } from "./retry_table.ts";
 import type { _Dispatcher } from "./dispatcher.ts";
 import type { _RoutedCommand } from "./routed_command.ts";
 
-/** One queued command of a pipeline: what a typed method or `sendCommand` built. */
-export interface _PipelineCommand {
-  readonly args: readonly RedisArgument[];
-  readonly options: CallOptions | undefined;
-  readonly transform: ((reply: RedisReply) => unknown) | undefined;
+/**
+ * A pipeline's queued commands, as parallel arrays (what typed methods or `sendCommand` built):
+ * a long pipeline holds them all until it runs, so no object per command.
+ */
+export interface _PipelineCommands {
+  readonly args: readonly (readonly RedisArgument[])[];
+  readonly options: readonly (CallOptions | undefined)[];
+  readonly transforms: readonly (((reply: RedisReply) => unknown) | undefined)[];
 }
 
 /** How the run hands each final result (transform applied, errors as values) to its caller. */
@@ -47,20 +50,22 @@ const FORCED_MASTER: CallOptions = { readFrom: "master" };
 /** A cluster-wide command's send: no key, goes to the node it names. */
 const TO_ITS_NODE: _Route = { slot: undefined, readOnly: true };
 const UNROUTED: _Route = { slot: undefined, readOnly: false };
+/** Sends in flight at most; writing goes on once half of them are answered. */
+const WINDOW = 32_768;
 
 /** Runs `commands` as one pipeline; resolves once every command has its result. */
 export function _runPipeline(
   dispatcher: _Dispatcher,
-  commands: readonly _PipelineCommand[],
+  commands: _PipelineCommands,
   onResult: _OnResult,
 ): Promise<void> {
-  if (commands.length === 0) return Promise.resolve();
+  if (commands.args.length === 0) return Promise.resolve();
   return new _PipelineRun(dispatcher, commands, onResult).start();
 }
 
 class _PipelineRun {
   #d: _Dispatcher;
-  #commands: readonly _PipelineCommand[];
+  #commands: _PipelineCommands;
   #onResult: _OnResult;
   // One entry per send, in write order (parallel arrays, not an object per send).
   #args: (readonly RedisArgument[])[] = [];
@@ -79,15 +84,18 @@ class _PipelineRun {
   #written: Set<number> | undefined;
   #targets = new Map<NodeInfo, { sink: _NodeSink; conn: Connection | undefined }>();
   #remaining: number;
+  /** Sends written and not settled yet, and the wait for them to fall to half the window. */
+  #unanswered = 0;
+  #drained: PromiseWithResolvers<void> | undefined;
   #done = Promise.withResolvers<void>();
   #limits: _CallLimits;
   #sendOptions: SendOptions;
 
-  constructor(dispatcher: _Dispatcher, commands: readonly _PipelineCommand[], onResult: _OnResult) {
+  constructor(dispatcher: _Dispatcher, commands: _PipelineCommands, onResult: _OnResult) {
     this.#d = dispatcher;
     this.#commands = commands;
     this.#onResult = onResult;
-    this.#remaining = commands.length;
+    this.#remaining = commands.args.length;
     const executor = dispatcher.executor;
     this.#limits = executor.limits(undefined, false);
     this.#sendOptions = { ...executor.sendOptions(undefined), inPipeline: true };
@@ -101,7 +109,7 @@ class _PipelineRun {
   async start(): Promise<void> {
     const ready = this.#d.ready("pipeline");
     if (ready !== undefined) await ready;
-    const n = this.#commands.length;
+    const n = this.#commands.args.length;
     if (this.#readsMayUseReplicas()) {
       // Which slots the pipeline writes must be known before any read is placed.
       let pending: Promise<void>[] | undefined;
@@ -127,9 +135,7 @@ class _PipelineRun {
 
   #readsMayUseReplicas(): boolean {
     return !this.#d.executor.readsMaster ||
-      this.#commands.some((c) =>
-        c.options?.readFrom !== undefined && c.options.readFrom !== "master"
-      );
+      this.#commands.options.some((o) => o?.readFrom !== undefined && o.readFrom !== "master");
   }
 
   #push(args: readonly RedisArgument[], owner: number, route: _Route): number {
@@ -142,7 +148,7 @@ class _PipelineRun {
   }
 
   #optionsOf(i: number): CallOptions | undefined {
-    return this.#ownOptions?.get(i) ?? this.#commands[this.#owner[i]!]!.options;
+    return this.#ownOptions?.get(i) ?? this.#commands.options[this.#owner[i]!];
   }
 
   /**
@@ -150,7 +156,7 @@ class _PipelineRun {
    * Returns the routes still being asked of the server, if any.
    */
   #plan(owner: number): Promise<void> | undefined {
-    const args = this.#commands[owner]!.args;
+    const args = this.#commands.args[owner]!;
     this.#firstSend[owner] = this.#args.length;
     const name = _commandName(args);
     const fan = _fanOutRule(name, args);
@@ -191,7 +197,7 @@ class _PipelineRun {
    * command whose routes or connections are not known yet, before writing any of its sends.
    */
   #writeFrom(from: number): { at: number; until: Promise<unknown> } | undefined {
-    const n = this.#commands.length;
+    const n = this.#commands.args.length;
     for (let owner = from; owner < n; owner++) {
       if (this.#firstSend[owner] === undefined) {
         const routing = this.#plan(owner);
@@ -204,6 +210,12 @@ class _PipelineRun {
         : this.#args.length;
       const opening = this.#placeSends(first, end);
       if (opening !== undefined) return { at: owner, until: opening };
+      // A long pipeline is written a window at a time: sockets and pending replies stay bounded.
+      if (this.#unanswered >= WINDOW) {
+        this.#drained = Promise.withResolvers();
+        return { at: owner, until: this.#drained.promise };
+      }
+      this.#unanswered += end - first;
       for (let i = first; i < end; i++) this.#send(i);
       if (first === end) this.#settleGather(owner); // a cluster-wide command with no node
     }
@@ -311,6 +323,10 @@ class _PipelineRun {
 
   /** A send's final reply (an error is a value here). */
   settle(i: number, reply: RedisReply): void {
+    if (--this.#unanswered <= WINDOW / 2 && this.#drained !== undefined) {
+      this.#drained.resolve();
+      this.#drained = undefined;
+    }
     const node = this.#node[i];
     const route = this.#route[i]!;
     if (!route.readOnly && node !== undefined && !(reply instanceof Error)) {
@@ -333,7 +349,7 @@ class _PipelineRun {
   }
 
   #finish(owner: number, reply: RedisReply): void {
-    const transform = this.#commands[owner]!.transform;
+    const transform = this.#commands.transforms[owner];
     let result: unknown = reply;
     if (transform !== undefined && !(reply instanceof Error)) {
       try {
