@@ -4,7 +4,8 @@
  * @module
  */
 import { Connection } from "../transport/connection.ts";
-import { _NodePool } from "../transport/node_pool.ts";
+import { _NodePool, type _StallState } from "../transport/node_pool.ts";
+import { TimeoutError } from "../errors.ts";
 import { _Discovery } from "../topology/discovery.ts";
 import { _Topology } from "../topology/topology.ts";
 import { _LatencySampler } from "../topology/latency.ts";
@@ -21,6 +22,9 @@ import { type _Settings, _validate } from "./settings.ts";
 /** A health probe slower than this marks the replica unusable until the next probe. */
 const HEALTH_TIMEOUT_MS = 1000;
 
+/** Topology queries while a shard waits for a master give up after this (other nodes remain). */
+const URGENT_TIMEOUT_MS = 500;
+
 /** One client's parts; `dispatcher` is what the API objects use. */
 export interface _Client {
   readonly settings: _Settings;
@@ -36,6 +40,8 @@ export interface _Client {
 export function _wire<D extends boolean>(options: RedisClusterOptions<D>): _Client {
   const s = _validate(options);
   const closing = new AbortController();
+  /** Suspect nodes that were masters when they stopped answering. */
+  const stalledMasters = new Set<string>();
   const pool = new _NodePool({
     connection: {
       connectTimeoutMs: s.connectTimeoutMs,
@@ -58,33 +64,63 @@ export function _wire<D extends boolean>(options: RedisClusterOptions<D>): _Clie
       s.logger.debug(`rcluster: ${address} closed an idle connection`);
       topology.scheduleRefresh(`idle close ${address}`);
     },
+    stallMs: s.stallMs,
+    onStall: (address, state) => {
+      const log = state === "recovered" ? s.logger.debug : s.logger.warn;
+      log(`rcluster: ${address} ${STALL_NEWS[state]}`);
+      const master = topology.map.servingShards().some((sh) => sh.master.address === address);
+      if (state === "stalled" && master) stalledMasters.add(address);
+      if (state !== "stalled") stalledMasters.delete(address);
+      topology.suspect(address, state === "stalled");
+    },
     backoffBaseMs: s.retryBaseMs * 5,
     backoffCapMs: s.retryCapMs,
   });
-  const send = async (node: NodeInfo, args: RedisArgument[], timeoutMs: number) => {
-    const c = pool.get(node);
-    const conn = c instanceof Connection ? c : await c;
-    return await conn.send(args, { decode: true, timeoutMs });
-  };
-  // Health probes run on connections of their own: under load they measure the node, not the
-  // queue of user commands in front of them.
+  // Health probes and topology queries run on connections of their own: under load they
+  // measure the node, not the queue of user commands in front of them, and a stalled shared
+  // connection never holds up the refresh that decides its fate.
   const probe = async (node: NodeInfo, args: RedisArgument[], timeoutMs: number) => {
     const c = pool.probe(node);
-    const conn = c instanceof Connection ? c : await c;
+    // A connect has its own timeout (connectTimeoutMs); a shorter wait gives up on it sooner.
+    const conn = c instanceof Connection
+      ? c
+      : timeoutMs < s.connectTimeoutMs
+      ? await _within(c, timeoutMs, node.address)
+      : await c;
     return await conn.send(args, { decode: true, timeoutMs });
   };
   const discovery = new _Discovery({
     startupNodes: s.startupNodes,
     natMap: options.natMap,
     tls: options.tls !== undefined && options.tls !== false,
-    send: (node, args) => send(node, args, s.connectTimeoutMs),
+    send: (node, args, urgent) =>
+      probe(
+        node,
+        args,
+        urgent ? Math.min(URGENT_TIMEOUT_MS, s.connectTimeoutMs) : s.connectTimeoutMs,
+      ),
     logger: s.logger,
   });
   const topology = new _Topology(discovery, {
     refreshIntervalMs: s.refreshIntervalMs,
     refreshCooldownMs: s.refreshCooldownMs,
     logger: s.logger,
-    onRefreshed: (map) => pool.retain(new Set(map.nodes().map((n) => n.address))),
+    onRefreshed: (map) => {
+      pool.retain(new Set(map.nodes().map((n) => n.address)));
+      // A suspect the cluster gave up on is closed, so the commands in its socket fail as
+      // "outcome unknown" instead of being acknowledged by a demoted master that then drops them.
+      for (const address of pool.suspects()) {
+        const node = map.nodes().find((n) => n.address === address);
+        const why = node === undefined
+          ? "it left the cluster"
+          : node.health === "failed"
+          ? "the cluster marks it failed"
+          : stalledMasters.has(address) && node.role !== "master"
+          ? "it lost its slots to a failover"
+          : undefined;
+        if (why !== undefined) pool.abandon(address, `it stopped answering and ${why}`);
+      }
+    },
   });
   const shards = () => topology.map.servingShards();
   const latency = new _LatencySampler({
@@ -127,9 +163,15 @@ export function _wire<D extends boolean>(options: RedisClusterOptions<D>): _Clie
     executor,
     health,
     metadataTimeoutMs: s.connectTimeoutMs,
-    // A "nearest" client samples round trips from the start, not on its first read.
     onConnected: () => {
+      // A "nearest" client samples round trips from the start, not on its first read.
       if (s.readFrom === "nearest") latency.start();
+      // Topology queries ran on probe connections: open the masters' shared ones now, so the
+      // first commands do not each wait for a handshake.
+      for (const shard of topology.map.servingShards()) {
+        const c = pool.get(shard.master);
+        if (!(c instanceof Connection)) c.catch(() => {});
+      }
     },
   });
   return {
@@ -146,4 +188,27 @@ export function _wire<D extends boolean>(options: RedisClusterOptions<D>): _Clie
       await pool.close();
     },
   };
+}
+
+const STALL_NEWS: Record<_StallState, string> = {
+  stalled: "stopped answering: polling the cluster's view of it",
+  recovered: "answers again",
+  replaced: "answers, but its connection did not: replaced the connection",
+  abandoned: "was given up: its connection is closed",
+};
+
+/** `p`, or a `TimeoutError` after `ms`. */
+async function _within<T>(p: Promise<T>, ms: number, address: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new TimeoutError(`no connection to ${address} within ${ms} ms`, { address })),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

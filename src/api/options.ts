@@ -73,6 +73,13 @@ export interface RedisClusterOptions<D extends boolean = false> {
   /** Per-command timeout; none by default (and then no timer runs).
    * @default undefined */
   commandTimeoutMs?: number;
+  /** A connection awaiting replies that reads nothing for this long makes its node suspect:
+   * new commands wait instead of queueing behind it, reads in it are retried on another node
+   * of the shard, the cluster's view is polled every 50-100 ms, and the connection is closed
+   * once the cluster marks the node failed or promotes another (or replaced when the node
+   * answers on another connection). Keep it above your slowest command; 0 disables.
+   * @default 250 */
+  stallMs?: number;
   /** Periodic topology refresh, so a failover is noticed even without traffic; 0 disables.
    * @default 30000 */
   refreshIntervalMs?: number;

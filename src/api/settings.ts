@@ -24,6 +24,7 @@ export interface _Settings {
   readonly commandTimeoutMs: number | undefined;
   readonly maxReplicaLagMs: number | undefined;
   readonly readYourWrites: boolean;
+  readonly stallMs: number;
 }
 
 /** Checks every option up front; a `TypeError` names the first bad field. */
@@ -76,6 +77,7 @@ export function _validate<D extends boolean>(o: RedisClusterOptions<D>): _Settin
     commandTimeoutMs: positive(o, "commandTimeoutMs"),
     maxReplicaLagMs: positive(o, "maxReplicaLagMs"),
     readYourWrites: o.readYourWrites ?? false,
+    stallMs: count(o, "stallMs", 250),
   };
 }
 
@@ -150,6 +152,7 @@ type NumericOption =
   | "retryCapMs"
   | "connectTimeoutMs"
   | "commandTimeoutMs"
+  | "stallMs"
   | "maxReplicaLagMs";
 
 function count<D extends boolean>(

@@ -13,7 +13,8 @@ import type { _Topology } from "../topology/topology.ts";
 import type { _ReadYourWrites } from "../topology/read_your_writes.ts";
 import type { _Route } from "../routing/command_cache.ts";
 import type { ReadFrom } from "../topology/read_policy.ts";
-import { ClusterRedirectionError, ConnectionError, RedisError, TimeoutError } from "../errors.ts";
+import { ConnectionError, RedisError, TimeoutError } from "../errors.ts";
+import { _giveUp, _MAX_PROTOCOL_FAILURES, _protocolCause } from "./_give_up.ts";
 import type { Logger } from "../logger.ts";
 import type { RedisArgument, RedisReply } from "../types.ts";
 import { _RETRY_TABLE } from "./retry_table.ts";
@@ -63,6 +64,7 @@ export class _Executor implements _Retrier {
   /** The limits of calls with no timeout and no signal, shared. */
   #noLimits: _CallLimits;
   #defaults: SendOptions | undefined;
+  #readDefaults: SendOptions | undefined;
   #untimed: SendOptions | undefined;
   #retrying = 0;
   #settled: PromiseWithResolvers<void> | undefined;
@@ -161,10 +163,12 @@ export class _Executor implements _Retrier {
   async #retryLoop(cmd: _RoutedCommand, started: _StartedTry | undefined): Promise<RedisReply> {
     const { maxRedirections } = this.options;
     const { limits } = cmd;
+    const { slot } = cmd.route;
     let asking: NodeInfo | undefined;
     let avoid: string | undefined;
     let last: unknown;
     let tries = started === undefined ? 0 : 1;
+    let garbled = 0;
     const stop = (reason: Parameters<typeof _stopError>[0]): Error =>
       _stopError(reason, nameOf(cmd), limits, tries, last);
     for (let attempt = 0; attempt <= maxRedirections; attempt++) {
@@ -180,18 +184,25 @@ export class _Executor implements _Retrier {
       if (node === null) {
         // readFrom "replica" never falls back to the master: no usable replica fails at once.
         throw new ConnectionError(
-          `${nameOf(cmd)}: no usable replica serves slot ${cmd.route.slot} (readFrom "replica")`,
+          `${nameOf(cmd)}: no usable replica serves slot ${slot} (readFrom "replica")`,
         );
       }
-      if (node === undefined) {
-        last = new ConnectionError(`no node serves slot ${cmd.route.slot} for ${nameOf(cmd)}`);
-        await this.#pause(attempt, true, limits, stop);
+      if (node === undefined || (slot !== undefined && failedMaster(node, started, asking))) {
+        // Nothing to dial: wait for the map to show the shard's (new) master.
+        last = new ConnectionError(
+          node === undefined
+            ? `no node serves slot ${slot} for ${nameOf(cmd)}`
+            : `the master of slot ${slot}, ${node.address}, is marked failed`,
+          { address: node?.address },
+        );
+        await this.#awaitMaster(slot, node?.address, attempt, limits, stop);
         continue;
       }
       let reply: RedisReply;
       try {
+        const first = tries === 0;
         if (started === undefined) tries++;
-        const outcome = started?.outcome ?? this.#try(node, cmd, asking !== undefined, stop);
+        const outcome = started?.outcome ?? this.#try(node, cmd, asking !== undefined, first, stop);
         started = undefined;
         reply = await outcome;
       } catch (e) {
@@ -209,12 +220,23 @@ export class _Executor implements _Retrier {
           this.#unknownOutcome(cmd, node);
           throw e;
         }
+        const garbage = _protocolCause(e);
+        if (garbage !== undefined && ++garbled >= _MAX_PROTOCOL_FAILURES) throw garbage;
         last = e;
         asking = undefined;
         avoid = node.address;
         this.options.logger.debug(`rcluster: ${nameOf(cmd)} on ${node.address} lost, retrying`, e);
-        this.#topology.scheduleRefresh(`lost ${node.address}`);
-        await this.#pause(attempt, false, limits, stop);
+        const next = this.#nodeChoice.target(cmd, avoid);
+        if (
+          slot !== undefined && next?.address === node.address &&
+          !this.#pool.isAvailable(node.address)
+        ) {
+          // The command needs this node and it is down: its replica's promotion ends the wait.
+          await this.#awaitMaster(slot, node.address, attempt, limits, stop);
+        } else {
+          this.#topology.scheduleRefresh(`lost ${node.address}`);
+          await this.#pause(attempt, false, limits, stop);
+        }
         continue;
       }
       if (!(reply instanceof RedisError)) {
@@ -242,7 +264,7 @@ export class _Executor implements _Retrier {
           // A replica that redirects no longer serves the slot: reads skip it, with backoff.
           if (master.address !== node.address && node.role === "replica") {
             avoid = node.address;
-            this.#pool.markFailed(node.address, reply);
+            this.#pool.markFailed(node, reply);
           }
           continue;
         }
@@ -258,14 +280,32 @@ export class _Executor implements _Retrier {
         case "elsewhere":
           if (cmd.route.readOnly) {
             avoid = node.address;
-            this.#pool.markFailed(node.address, reply);
+            this.#pool.markFailed(node, reply);
           } else await this.#pause(attempt, false, limits, stop);
           continue;
         case "fail":
           return reply;
       }
     }
-    throw new ClusterRedirectionError(nameOf(cmd), maxRedirections + 1, last, cmd.route.slot);
+    throw _giveUp(nameOf(cmd), tries, last, slot);
+  }
+
+  /**
+   * Waits for the map to show `slot` served by a master other than `from` (the map is polled
+   * quickly meanwhile), at most as long as the backoff of `attempt`: a node that comes back
+   * without a failover is tried again then.
+   */
+  async #awaitMaster(
+    slot: number | undefined,
+    from: string | undefined,
+    attempt: number,
+    limits: _CallLimits,
+    stop: (reason: Parameters<typeof _stopError>[0]) => Error,
+  ): Promise<void> {
+    if (slot === undefined) return await this.#pause(attempt, true, limits, stop);
+    const { retryBaseMs, retryCapMs } = this.options;
+    const ms = _backoffMs(attempt, retryBaseMs, retryCapMs, Math.random);
+    await _bounded(this.#topology.awaitMaster(slot, from, ms), limits, stop);
   }
 
   /** Records a successful write for `readYourWrites`. */
@@ -376,6 +416,7 @@ export class _Executor implements _Retrier {
     node: NodeInfo,
     cmd: _RoutedCommand,
     asking: boolean,
+    first: boolean,
     stop: (reason: Parameters<typeof _stopError>[0]) => Error,
   ): Promise<RedisReply> {
     const bounded = <T>(p: Promise<T>): Promise<T> => _bounded(p, cmd.limits, stop);
@@ -383,13 +424,28 @@ export class _Executor implements _Retrier {
       const options = this.#timedOptions(cmd.options, cmd.limits);
       return _sendBlocking(this.#pool, node, cmd.args, options, asking, bounded);
     }
-    const options = cmd.inPipeline
-      ? { ...this.#timedOptions(cmd.options, cmd.limits), inPipeline: true }
-      : this.#timedOptions(cmd.options, cmd.limits);
+    const timed = this.#timedOptions(cmd.options, cmd.limits);
+    // Only a first try may be failed early by a stall: a read slow everywhere is not retried
+    // again and again.
+    const readOnly = first && this.#mayReadElsewhere(cmd);
+    const options = cmd.inPipeline || readOnly
+      ? { ...timed, inPipeline: cmd.inPipeline === true, readOnly }
+      : timed;
     return _sendShared(this.#pool, node, cmd.args, options, asking, bounded);
   }
 
+  /** Whether a read may go to another node than the master when its node stalls. */
+  #mayReadElsewhere(cmd: _RoutedCommand): boolean {
+    if (!cmd.route.readOnly) return false;
+    const own = cmd.options?.readFrom;
+    return own === undefined ? !this.#nodeChoice.readsMaster : own !== "master";
+  }
+
   #commandOptions(cmd: _RoutedCommand): SendOptions {
+    if (this.#mayReadElsewhere(cmd)) {
+      this.#readDefaults ??= { ...this.sendOptions(undefined), readOnly: true };
+      return cmd.inPipeline ? { ...this.#readDefaults, inPipeline: true } : this.#readDefaults;
+    }
     const options = this.sendOptions(undefined);
     return cmd.inPipeline ? { ...options, inPipeline: true } : options;
   }
@@ -408,6 +464,16 @@ export class _Executor implements _Retrier {
       await Promise.all([_bounded(refreshed, limits, stop), wait]);
     } else await wait;
   }
+}
+
+/** The slot's master, marked failed by the cluster, for a try not already under way. */
+function failedMaster(
+  node: NodeInfo,
+  started: _StartedTry | undefined,
+  asking: NodeInfo | undefined,
+): boolean {
+  return started === undefined && asking === undefined && node.role === "master" &&
+    node.health === "failed";
 }
 
 /** Whether `options` leave a call on the one-promise path (no per-call timing or hooks). */

@@ -2,8 +2,8 @@
  * One run of an explicit pipeline. Every command is routed first (split multi-key commands into
  * their per-slot parts, cluster-wide commands into one send per node, unknown key layouts asked
  * of the server), then all are written in one synchronous pass, in order, so each node's socket
- * gets them in the caller's order. Each node's connection reports replies, in write order, to
- * one sink per node, which hands them to the run by index; only commands that must be retried
+ * gets them in the caller's order. Every connection reports each reply to the run's one sink,
+ * tagged with the send's index; only commands that must be retried
  * (MOVED, ASK, TRYAGAIN, a lost read) leave for the retry loop, and write their outcome back by
  * index. One promise for the whole pipeline, no object per command beyond the connection's own.
  * @module
@@ -82,7 +82,9 @@ class _PipelineRun {
   #gathers = new Map<number, _Gather>();
   /** Slots the pipeline writes, when reads may go to replicas (their reads then may not). */
   #written: Set<number> | undefined;
-  #targets = new Map<NodeInfo, { sink: _NodeSink; conn: Connection | undefined }>();
+  /** Each node's open connection (or undefined: not reachable now), once looked up. */
+  #targets = new Map<NodeInfo, Connection | undefined>();
+  #sink = new _RunSink(this);
   #remaining: number;
   /** Sends written and not settled yet, and the wait for them to fall to half the window. */
   #unanswered = 0;
@@ -90,6 +92,7 @@ class _PipelineRun {
   #done = Promise.withResolvers<void>();
   #limits: _CallLimits;
   #sendOptions: SendOptions;
+  #readOptions: SendOptions;
 
   constructor(dispatcher: _Dispatcher, commands: _PipelineCommands, onResult: _OnResult) {
     this.#d = dispatcher;
@@ -99,6 +102,7 @@ class _PipelineRun {
     const executor = dispatcher.executor;
     this.#limits = executor.limits(undefined, false);
     this.#sendOptions = { ...executor.sendOptions(undefined), inPipeline: true };
+    this.#readOptions = { ...this.#sendOptions, readOnly: true };
   }
 
   /**
@@ -246,10 +250,10 @@ class _PipelineRun {
       }
       if (this.#targets.has(node)) continue;
       const c = executor.shared(node);
-      if (c instanceof Connection) this.#targets.set(node, { sink: new _NodeSink(this), conn: c });
+      if (c instanceof Connection) this.#targets.set(node, c);
       else {
         const known = c.then((conn) => conn, () => undefined).then((conn) =>
-          void this.#targets.set(node, { sink: new _NodeSink(this), conn })
+          void this.#targets.set(node, conn)
         );
         (opening ??= []).push(known);
       }
@@ -263,10 +267,10 @@ class _PipelineRun {
     const options = this.#optionsOf(i);
     const plain = (options === undefined || options === FORCED_MASTER) &&
       (this.#fixed.size === 0 || !this.#fixed.has(i));
-    const target = node === undefined ? undefined : this.#targets.get(node);
-    if (plain && target?.conn !== undefined && !this.#route[i]!.blocking) {
-      target.sink.indices.push(i);
-      target.conn.sendTo(this.#args[i]!, this.#sendOptions, target.sink);
+    const conn = node === undefined ? undefined : this.#targets.get(node);
+    if (plain && conn !== undefined && !this.#route[i]!.blocking) {
+      const options = this.#route[i]!.readOnly ? this.#readOptions : this.#sendOptions;
+      conn.sendTo(this.#args[i]!, options, this.#sink, i);
       return;
     }
     this.#slowPath(i);
@@ -363,25 +367,20 @@ class _PipelineRun {
   }
 }
 
-/**
- * One node's connection reports the pipeline's sends there in the order they were written,
- * replies and failures alike, so one sink per node finds each send's index by counting.
- */
-class _NodeSink implements ReplySink {
-  readonly indices: number[] = [];
-  #next = 0;
+/** Where every connection reports the run's sends: the tag is the send's index. */
+class _RunSink implements ReplySink {
   #run: _PipelineRun;
 
   constructor(run: _PipelineRun) {
     this.#run = run;
   }
 
-  reply(reply: RedisReply): void {
-    this.#run.reply(this.indices[this.#next++]!, reply);
+  reply(reply: RedisReply, tag: number): void {
+    this.#run.reply(tag, reply);
   }
 
-  fail(error: Error): void {
-    this.#run.fail(this.indices[this.#next++]!, error);
+  fail(error: Error, tag: number): void {
+    this.#run.fail(tag, error);
   }
 }
 

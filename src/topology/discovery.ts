@@ -21,8 +21,8 @@ export interface _DiscoveryOptions {
   readonly natMap: NatMap | undefined;
   /** Connections use TLS (CLUSTER SHARDS lists both ports; the TLS one is dialled). */
   readonly tls: boolean;
-  /** Sends a topology query to a node (decoded replies). */
-  readonly send: (node: NodeInfo, args: RedisArgument[]) => Promise<RedisReply>;
+  /** Sends a topology query to a node (decoded replies); `urgent` asks for a short timeout. */
+  readonly send: (node: NodeInfo, args: RedisArgument[], urgent: boolean) => Promise<RedisReply>;
   readonly logger: Logger;
 }
 
@@ -42,17 +42,26 @@ export class _Discovery {
   }
 
   /**
-   * A map from the candidates of `current`, in order: the first that covers as many slots as
-   * `current`, else the best of two opinions. Every failure is named when none answers.
+   * A map from the candidates of `current`, in order (the `avoid` nodes and those marked failed
+   * last): the first that covers as many slots as `current`, else the best of two opinions.
+   * Every failure is named when none answers. `urgent` queries use short timeouts.
    */
-  async discover(current: SlotMap): Promise<SlotMap> {
+  async discover(
+    current: SlotMap,
+    options: { avoid: ReadonlySet<string>; urgent: boolean } = { avoid: new Set(), urgent: false },
+  ): Promise<SlotMap> {
     const failures: string[] = [];
     let best: SlotMap | undefined;
     let opinions = 0;
-    for (const node of this.#candidates(current)) {
+    const candidates = this.#candidates(current);
+    const later = (n: NodeInfo): number =>
+      options.avoid.has(n.address) ? 2 : n.health === "failed" ? 1 : 0;
+    // A stable sort keeps the order of candidates otherwise.
+    candidates.sort((a, b) => later(a) - later(b));
+    for (const node of candidates) {
       let map: SlotMap;
       try {
-        map = await this.#load(node);
+        map = await this.#load(node, options.urgent);
         if (map.coveredSlots === 0) throw new Error("the node reports no slots");
       } catch (e) {
         failures.push(`${node.address}: ${e instanceof Error ? e.message : String(e)}`);
@@ -72,13 +81,14 @@ export class _Discovery {
     );
   }
 
-  async #load(node: NodeInfo): Promise<SlotMap> {
-    const { send, natMap, logger, tls } = this.#options;
+  async #load(node: NodeInfo, urgent: boolean): Promise<SlotMap> {
+    const { natMap, logger, tls } = this.#options;
+    const send = (args: RedisArgument[]) => this.#options.send(node, args, urgent);
     const opts = { fallbackHost: node.host, natMap, tls };
-    const shards = await send(node, ["CLUSTER", "SHARDS"]);
+    const shards = await send(["CLUSTER", "SHARDS"]);
     if (shards instanceof RedisError) {
       // Servers before 7.0 have no CLUSTER SHARDS.
-      const slots = await send(node, ["CLUSTER", "SLOTS"]);
+      const slots = await send(["CLUSTER", "SLOTS"]);
       if (slots instanceof RedisError) throw slots;
       return _parseClusterSlots(slots, opts);
     }
@@ -89,7 +99,7 @@ export class _Discovery {
     }
     const times = (this.#doubted.get(node.address) ?? 0) + 1;
     this.#doubted.set(node.address, times);
-    const slots = await send(node, ["CLUSTER", "SLOTS"]);
+    const slots = await send(["CLUSTER", "SLOTS"]);
     const other = slots instanceof RedisError
       ? undefined
       : _withShardsDetail(_parseClusterSlots(slots, opts), view.map);

@@ -4,6 +4,11 @@
  * refresh with jitter so a failover is noticed without traffic. Every snapshot gets the next
  * generation; a refresh that was under way when a `MOVED` was applied keeps that redirect, so an
  * older view never undoes a newer one.
+ *
+ * While a node is suspect (its connection stopped answering) or a command waits for a shard
+ * that has no reachable master, the map is polled every 50-100 ms (jittered, short timeouts,
+ * suspects asked last), so a promotion is seen within one poll rather than at the next
+ * redirect: this is how a frozen or killed master costs milliseconds after its failover.
  * @module
  */
 import { SLOT_COUNT } from "./slot.ts";
@@ -22,6 +27,16 @@ export interface _TopologyOptions {
   readonly onRefreshed: (map: SlotMap) => void;
 }
 
+/** Shortest pause between polls while a shard waits for a master; up to twice it with jitter. */
+const URGENT_POLL_MS = 50;
+
+/** A command waiting for its slot's master to be another (reachable) node. */
+interface Waiter {
+  readonly slot: number;
+  readonly from: string | undefined;
+  readonly done: () => void;
+}
+
 /** The live view of the cluster. */
 export class _Topology {
   #map: SlotMap = SlotMap.empty();
@@ -33,6 +48,10 @@ export class _Topology {
   #closed = false;
   /** Redirects applied since the oldest refresh under way started, to replay onto its map. */
   #moves: { generation: number; slot: number; master: NodeInfo }[] = [];
+  /** Nodes whose connection stopped answering: polled around, asked last. */
+  #suspects = new Set<string>();
+  #waiters = new Set<Waiter>();
+  #urgent: ReturnType<typeof setTimeout> | undefined;
 
   constructor(discovery: _Discovery, options: _TopologyOptions) {
     this.#discovery = discovery;
@@ -54,13 +73,13 @@ export class _Topology {
    * Refreshes the map: concurrent callers share one refresh, and a refresh within the cooldown
    * returns the current map unless `force` is set.
    */
-  refresh(options?: { force?: boolean }): Promise<SlotMap> {
+  refresh(options?: { force?: boolean; urgent?: boolean }): Promise<SlotMap> {
     if (this.#inflight) return this.#inflight;
     const since = performance.now() - this.#lastRefresh;
     if (!options?.force && since < this.#options.refreshCooldownMs) {
       return Promise.resolve(this.#map);
     }
-    this.#inflight = this.#discover().finally(() => {
+    this.#inflight = this.#discover(options?.urgent === true).finally(() => {
       this.#inflight = undefined;
       this.#lastRefresh = performance.now();
     });
@@ -100,6 +119,39 @@ export class _Topology {
     return this.#map.nodes().find((n) => n.address === node.address) ?? node;
   }
 
+  /**
+   * Marks a node suspect (`true`: its connection stopped answering) or clears it. While any node
+   * is suspect the map is polled quickly, asking the suspects last.
+   */
+  suspect(address: string, stalled: boolean): void {
+    if (stalled) this.#suspects.add(address);
+    else this.#suspects.delete(address);
+    this.#pollUrgently();
+  }
+
+  /**
+   * Resolves once the map shows `slot` served by a master that is not `from` and not marked
+   * failed (`from` undefined: any such master), or after `maxMs`; the map is polled quickly
+   * meanwhile. Never rejects; the client's closing resolves it.
+   */
+  awaitMaster(slot: number, from: string | undefined, maxMs: number): Promise<void> {
+    if (this.#closed || this.#served(slot, from)) return Promise.resolve();
+    const { promise, resolve } = Promise.withResolvers<void>();
+    const timer = _unrefTimer(setTimeout(() => waiter.done(), maxMs));
+    const waiter: Waiter = {
+      slot,
+      from,
+      done: () => {
+        clearTimeout(timer);
+        this.#waiters.delete(waiter);
+        resolve();
+      },
+    };
+    this.#waiters.add(waiter);
+    this.#pollUrgently();
+    return promise;
+  }
+
   /** Starts the periodic refresh. */
   start(): void {
     if (this.#closed || this.#timer !== undefined) return;
@@ -110,6 +162,8 @@ export class _Topology {
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#timer);
+    clearTimeout(this.#urgent);
+    for (const w of [...this.#waiters]) w.done();
     await this.#inflight?.catch(() => undefined);
   }
 
@@ -123,9 +177,28 @@ export class _Topology {
     }, delay));
   }
 
-  async #discover(): Promise<SlotMap> {
+  #served(slot: number, from: string | undefined): boolean {
+    const master = this.#map.shardOf(slot)?.master;
+    return master !== undefined && master.health !== "failed" && master.address !== from;
+  }
+
+  #pollUrgently(): void {
+    if (this.#closed || this.#urgent !== undefined) return;
+    if (this.#suspects.size === 0 && this.#waiters.size === 0) return;
+    const delay = URGENT_POLL_MS * (1 + Math.random());
+    this.#urgent = _unrefTimer(setTimeout(() => {
+      this.refresh({ force: true, urgent: true })
+        .catch((e) => this.#options.logger.debug("rcluster: urgent refresh failed", e))
+        .finally(() => {
+          this.#urgent = undefined;
+          this.#pollUrgently();
+        });
+    }, delay));
+  }
+
+  async #discover(urgent: boolean): Promise<SlotMap> {
     const started = this.#map.generation;
-    let map = await this.#discovery.discover(this.#map);
+    let map = await this.#discovery.discover(this.#map, { avoid: this.#suspects, urgent });
     // Redirects seen while this refresh was under way are newer than what it asked for.
     for (const m of this.#moves) {
       if (m.generation > started) map = map.withSlotMoved(m.slot, m.master);
@@ -140,6 +213,7 @@ export class _Topology {
     const before = this.#map;
     const map = next.withGeneration(before.generation + 1);
     this.#map = map;
+    for (const w of [...this.#waiters]) if (this.#served(w.slot, w.from)) w.done();
     const moved = changedSlots(before, map);
     if (moved > 0) {
       const masters = map.servingShards().map((s) => s.master.address).join(", ");

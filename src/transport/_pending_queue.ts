@@ -17,6 +17,10 @@ export interface _Pending {
   end: number;
   /** Cancelled before its batch was written: its bytes are left out, no reply is expected. */
   skipped: boolean;
+  /** The caller's number for it, handed back with its outcome. */
+  tag: number;
+  /** It only reads: it may be failed early (and retried elsewhere) if the node stalls. */
+  readOnly: boolean;
 }
 
 /** A FIFO over an array with a moving head, compacted in bulk rather than per shift. */

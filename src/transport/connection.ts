@@ -56,6 +56,8 @@ export class Connection {
   #readDone: Promise<void>;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt = Infinity;
+  /** When the last bytes were read, or waiting began (see `stalledMs`). */
+  #progressAt = 0;
 
   private constructor(conn: Deno.Conn, options: ConnectionOptions) {
     this.#conn = conn;
@@ -152,13 +154,29 @@ export class Connection {
    * As `send`, for a caller that keeps its own promise: the outcome goes to `sink`. Errors found
    * before anything is queued (closed connection, bad argument) reach `sink.fail` at once.
    */
-  sendTo(args: readonly RedisArgument[], options: SendOptions | undefined, sink: ReplySink): void {
-    if (this.#closed !== undefined) return sink.fail(this.#closedError(false));
+  sendTo(
+    args: readonly RedisArgument[],
+    options: SendOptions | undefined,
+    sink: ReplySink,
+    tag = 0,
+  ): void {
+    if (this.#closed !== undefined) return sink.fail(this.#closedError(false), tag);
     const start = this.#writer.length;
+    const cap = this.#options.maxUnwrittenBytes;
+    if (cap !== undefined && start > cap) {
+      return sink.fail(
+        new ConnectionError(
+          `${String(args[0])} not sent: ${start} bytes wait to be written to ${this.address} ` +
+            `(maxUnwrittenBytes ${cap})`,
+          { address: this.address },
+        ),
+        tag,
+      );
+    }
     try {
       this.#writer.write(args);
     } catch (e) {
-      return sink.fail(e instanceof Error ? e : new Error(String(e)));
+      return sink.fail(e instanceof Error ? e : new Error(String(e)), tag);
     }
     const entry: _Pending = {
       sink,
@@ -172,13 +190,39 @@ export class Connection {
       start,
       end: this.#writer.length,
       skipped: false,
+      tag,
+      readOnly: options?.readOnly === true,
     };
+    // Waiting for replies starts now when nothing was awaited before.
+    if (this.#pending.size === 0) this.#progressAt = performance.now();
     this.#pending.push(entry);
     this.#unsent++;
     const timeoutMs = options?.timeoutMs ?? this.#options.commandTimeoutMs;
     if (timeoutMs !== undefined) this.#armDeadline(entry, timeoutMs);
     if (options?.signal) this.#watchSignal(entry, options.signal);
     this.#scheduleFlush(options?.inPipeline === true);
+  }
+
+  /**
+   * How long commands have awaited replies with nothing read meanwhile, in ms (0 when none
+   * awaits): a stalled connection, or a node that stopped answering.
+   */
+  stalledMs(now: number): number {
+    return this.#pending.size === 0 || this.#closed !== undefined ? 0 : now - this.#progressAt;
+  }
+
+  /**
+   * Fails every read awaiting its reply with `error` (its late reply is then dropped): reads
+   * may be retried elsewhere while this connection waits on a node that stopped answering.
+   */
+  failReads(error: Error): void {
+    for (const e of this.#pending.values()) if (e.readOnly && !e.done) this.#cancel(e, error);
+  }
+
+  /** Whether a command that may write still awaits its reply (and its caller, the outcome). */
+  awaitsWrite(): boolean {
+    for (const e of this.#pending.values()) if (!e.readOnly && !e.done) return true;
+    return false;
   }
 
   /** Resolves once no command awaits a reply (at once when none does), or the connection ends. */
@@ -251,11 +295,13 @@ export class Connection {
         if (sink !== undefined && sink.length >= DIRECT_READ) {
           const n = await this.#conn.read(sink);
           if (n === null) return this.#serverClosed();
+          this.#progressAt = performance.now();
           this.#decoder.bulkFilled(n);
           continue;
         }
         const n = await this.#conn.read(slab.subarray(offset));
         if (n === null) return this.#serverClosed();
+        this.#progressAt = performance.now();
         this.#decoder.feed(slab.subarray(offset, offset + n));
         offset += n;
         for (let r = this.#decoder.next(); r !== NEED_MORE; r = this.#decoder.next()) {
@@ -302,7 +348,8 @@ export class Connection {
     if (this.#idle !== undefined) this.#checkIdle();
     if (entry.done) return; // timed out or aborted: its reply is dropped to keep the stream in step
     settle(entry);
-    entry.sink.reply(entry.decode ? decodeReply(reply) : _ownedReply(reply, DIRECT_READ));
+    const value = entry.decode ? decodeReply(reply) : _ownedReply(reply, DIRECT_READ);
+    entry.sink.reply(value, entry.tag);
   }
 
   #checkIdle(): void {
@@ -318,7 +365,7 @@ export class Connection {
       entry.skipped = true;
       this.#skipped++;
     }
-    entry.sink.fail(error);
+    entry.sink.fail(error, entry.tag);
   }
 
   #armDeadline(entry: _Pending, timeoutMs: number): void {
@@ -393,7 +440,7 @@ export class Connection {
     for (const e of this.#pending.drain()) {
       if (!e.done) {
         settle(e);
-        e.sink.fail(this.#closedError(i < unsentFrom));
+        e.sink.fail(this.#closedError(i < unsentFrom), e.tag);
       }
       i++;
     }

@@ -86,6 +86,10 @@ export interface ConnectionOptions {
   /** Receives RESP3 push messages.
    * @default undefined */
   onPush?: (push: RespPush) => void;
+  /** Unwritten bytes past which new commands are refused (`ConnectionError`, not sent) until
+   * the socket drains: a slow socket must not grow memory without bound.
+   * @default undefined (no cap) */
+  maxUnwrittenBytes?: number;
   /** Cancels the connect and the handshake (the pool's closing).
    * @default undefined */
   signal?: AbortSignal;
@@ -114,6 +118,9 @@ export interface SendOptions {
   /** Cancels the command; its late reply is discarded.
    * @default undefined */
   signal?: AbortSignal | undefined;
+  /** The command only reads: `failReads()` may fail it early when its node stalls.
+   * @default false */
+  readOnly?: boolean;
   /** Part of an explicit pipeline: written at the end of the tick even with
    * `autoPipelining: false`, so the pipeline's commands share a write.
    * @default false */
@@ -133,8 +140,8 @@ export interface SendOptions {
  * ```
  */
 export interface ReplySink {
-  /** The command's reply. */
-  reply(reply: RedisReply): void;
+  /** The command's reply; `tag` is the number given to `sendTo`. */
+  reply(reply: RedisReply, tag: number): void;
   /** The error the command was lost to. */
-  fail(error: Error): void;
+  fail(error: Error, tag: number): void;
 }

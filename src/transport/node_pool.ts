@@ -9,6 +9,7 @@ import type { Connection } from "./connection.ts";
 import type { ConnectionOptions } from "./connection_options.ts";
 import { ConnectionError, TimeoutError } from "../errors.ts";
 import { _backoffMs } from "./backoff.ts";
+import { _unrefTimer } from "./timers.ts";
 
 /**
  * Opens a connection; replace it to add instrumentation or to inject faults in tests.
@@ -31,13 +32,30 @@ export interface _NodeAddress {
 }
 
 interface Entry {
+  readonly node: _NodeAddress;
   conn: Connection | undefined;
   connecting: Promise<Connection> | undefined;
   failures: number;
   /** No new connection attempt before this time (ms, performance.now()). */
   retryAt: number;
   lastError: Error | undefined;
+  /**
+   * Set while the connection is stalled (commands wait, nothing is read): new commands wait
+   * here instead of joining the queue of a node that may be gone.
+   */
+  suspect: PromiseWithResolvers<Connection> | undefined;
+  /** When the node answered a probe while its shared connection stayed stalled. */
+  answeredAt: number | undefined;
 }
+
+/** What happened to a node's shared connection, as `onStall` reports it. */
+export type _StallState = "stalled" | "recovered" | "replaced" | "abandoned";
+
+/** How often shared connections are checked for a stall. */
+const STALL_CHECK_MS = 50;
+
+/** How long a probe of a stalled connection's node may take to tell a dead link from a node. */
+const VERIFY_TIMEOUT_MS = 1000;
 
 /** Idle connections kept per node for blocking commands. */
 const MAX_IDLE_LEASES = 4;
@@ -51,6 +69,17 @@ export interface _PoolOptions {
   readonly onLost: (address: string, error: Error) => void;
   /** Called when the server closed a connection that had nothing in flight. */
   readonly onIdleClose: (address: string) => void;
+  /**
+   * A shared connection awaiting replies has read nothing for this long: its node is suspect
+   * (`onStall`), new commands wait for it, reads awaiting replies are failed to be retried
+   * elsewhere, and the node is probed on a connection of its own. When the node answers there
+   * and the connection stays stalled with no write awaiting its outcome, the connection is
+   * replaced. 0 turns the check off.
+   */
+  readonly stallMs: number;
+  /** Called when a node becomes suspect, and when that ends (it answered, or its connection
+   * was replaced or abandoned). */
+  readonly onStall: (address: string, state: _StallState) => void;
   readonly backoffBaseMs: number;
   readonly backoffCapMs: number;
 }
@@ -64,6 +93,7 @@ export class _NodePool {
   #lent = new Set<Connection>();
   #options: _PoolOptions;
   #closed = false;
+  #watchdog: ReturnType<typeof setTimeout> | undefined;
   /** Cancels connects under way when the pool closes. */
   #closer = new AbortController();
 
@@ -73,7 +103,34 @@ export class _NodePool {
 
   /** The open connection to a node, or a promise of one. Rejects while the node backs off. */
   get(node: _NodeAddress): Connection | Promise<Connection> {
+    const suspect = this.#entries.get(node.address)?.suspect;
+    if (suspect !== undefined) return suspect.promise;
     return this.#shared(this.#entries, node, true);
+  }
+
+  /** Nodes whose shared connection is stalled now. */
+  suspects(): string[] {
+    return [...this.#entries].filter(([, e]) => e.suspect !== undefined).map(([a]) => a);
+  }
+
+  /**
+   * Gives up on a suspect (or any) node's connection: it closes, so commands left in it fail
+   * as "outcome unknown" (a demoted master must not acknowledge them later), and commands
+   * waiting for it are told to go elsewhere. `why` ends up in their errors.
+   */
+  abandon(address: string, why: string): void {
+    const e = this.#entries.get(address);
+    if (e === undefined) return;
+    const error = new ConnectionError(`${address} abandoned: ${why}`, { address });
+    this.#fail(e, error);
+    const waiting = e.suspect;
+    e.suspect = undefined;
+    e.answeredAt = undefined;
+    waiting?.reject(error);
+    const conn = e.conn;
+    e.conn = undefined;
+    void conn?.close();
+    if (waiting !== undefined) this.#options.onStall(address, "abandoned");
   }
 
   /**
@@ -128,15 +185,16 @@ export class _NodePool {
     return conn;
   }
 
-  /** False while a node is down (its reconnect is backing off); reads then avoid it. */
+  /** False while a node is down (backing off) or suspect (stalled); reads then avoid it. */
   isAvailable(address: string): boolean {
     const e = this.#entries.get(address);
-    return e === undefined || e.failures === 0 || performance.now() >= e.retryAt;
+    if (e === undefined) return true;
+    return e.suspect === undefined && (e.failures === 0 || performance.now() >= e.retryAt);
   }
 
   /** Marks a node as failing so reads avoid it for a while. */
-  markFailed(address: string, error: Error): void {
-    this.#fail(this.#entry(this.#entries, address), error);
+  markFailed(node: _NodeAddress, error: Error): void {
+    this.#fail(this.#entry(this.#entries, node), error);
   }
 
   /**
@@ -174,6 +232,13 @@ export class _NodePool {
   async close(): Promise<void> {
     this.#closed = true;
     this.#closer.abort();
+    clearTimeout(this.#watchdog);
+    for (const e of this.#entries.values()) {
+      const waiting = e.suspect;
+      e.suspect = undefined;
+      waiting?.reject(new ConnectionError("the client is closed"));
+      waiting?.promise.catch(() => {});
+    }
     const addresses = new Set([
       ...this.#entries.keys(),
       ...this.#probes.keys(),
@@ -192,7 +257,7 @@ export class _NodePool {
     node: _NodeAddress,
     tracked: boolean,
   ): Connection | Promise<Connection> {
-    const e = this.#entry(entries, node.address);
+    const e = this.#entry(entries, node);
     if (e.conn && !e.conn.closed) return e.conn;
     if (e.connecting) return e.connecting;
     if (this.#closed) return Promise.reject(new ConnectionError("the client is closed"));
@@ -223,11 +288,20 @@ export class _NodePool {
     }));
   }
 
-  #entry(entries: Map<string, Entry>, address: string): Entry {
-    let e = entries.get(address);
+  #entry(entries: Map<string, Entry>, node: _NodeAddress): Entry {
+    let e = entries.get(node.address);
     if (!e) {
-      e = { conn: undefined, connecting: undefined, failures: 0, retryAt: 0, lastError: undefined };
-      entries.set(address, e);
+      e = {
+        node,
+        conn: undefined,
+        connecting: undefined,
+        failures: 0,
+        retryAt: 0,
+        lastError: undefined,
+        suspect: undefined,
+        answeredAt: undefined,
+      };
+      entries.set(node.address, e);
     }
     return e;
   }
@@ -280,6 +354,7 @@ export class _NodePool {
       e.conn = conn;
       e.failures = 0;
       e.lastError = undefined;
+      if (tracked) this.#watch();
       return conn;
     } catch (error) {
       e.connecting = undefined;
@@ -287,6 +362,75 @@ export class _NodePool {
       if (tracked) this.#fail(e, err);
       throw err;
     }
+  }
+
+  /** Checks the shared connections for stalls while any is open. */
+  #watch(): void {
+    if (this.#watchdog !== undefined || this.#options.stallMs <= 0 || this.#closed) return;
+    this.#watchdog = _unrefTimer(setTimeout(() => {
+      this.#watchdog = undefined;
+      this.#checkStalls();
+      if (this.connected().length > 0) this.#watch();
+    }, STALL_CHECK_MS));
+  }
+
+  #checkStalls(): void {
+    const now = performance.now();
+    const { stallMs, onStall } = this.#options;
+    for (const [address, e] of this.#entries) {
+      const conn = e.conn;
+      if (conn === undefined || conn.closed) continue;
+      const stalled = conn.stalledMs(now) >= stallMs;
+      if (stalled && e.suspect === undefined) {
+        e.suspect = Promise.withResolvers();
+        e.suspect.promise.catch(() => {});
+        // Reads waiting on it can be served by another node of the shard.
+        conn.failReads(
+          new ConnectionError(`${address} stopped answering (nothing read for ${stallMs} ms)`, {
+            address,
+            sent: true,
+          }),
+        );
+        onStall(address, "stalled");
+        void this.#verify(e, conn);
+      } else if (!stalled && e.suspect !== undefined) {
+        const waiting = e.suspect;
+        e.suspect = undefined;
+        e.answeredAt = undefined;
+        waiting.resolve(conn);
+        onStall(address, "recovered");
+      } else if (
+        stalled && e.answeredAt !== undefined && now - e.answeredAt >= STALL_CHECK_MS &&
+        !conn.awaitsWrite()
+      ) {
+        // The node answers on another connection, this one not at all: the link is broken, not
+        // the node. Only reads (retried elsewhere) and commands already given up are lost with it.
+        this.#replace(e, conn);
+      }
+    }
+  }
+
+  /** Asks a stalled connection's node for a `PING` on its probe connection. */
+  async #verify(e: Entry, stalled: Connection): Promise<void> {
+    try {
+      const probe = await this.probe(e.node);
+      await probe.send(["PING"], { timeoutMs: VERIFY_TIMEOUT_MS });
+    } catch {
+      return; // the node does not answer either: the cluster's view decides (see `abandon`)
+    }
+    if (e.conn === stalled && e.suspect !== undefined) e.answeredAt = performance.now();
+  }
+
+  #replace(e: Entry, conn: Connection): void {
+    const waiting = e.suspect;
+    e.suspect = undefined;
+    e.answeredAt = undefined;
+    e.conn = undefined;
+    void conn.close();
+    this.#options.onStall(e.node.address, "replaced");
+    if (waiting === undefined) return;
+    const next = this.#shared(this.#entries, e.node, true);
+    waiting.resolve(next);
   }
 
   #fail(e: Entry, error: Error): void {

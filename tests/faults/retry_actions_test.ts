@@ -193,7 +193,7 @@ Deno.test("a connect timeout is a node failure: the call goes on and the map is 
     refreshCooldownMs: 0,
     connectTimeoutMs: 100,
   });
-  await rc.connect();
+  await rc.get("k");
   // M freezes: its connections are dropped and new ones time out in the handshake.
   const refreshes = t.refreshes();
   t.m.freeze();
