@@ -135,6 +135,38 @@ export class ConnectionError extends Error {
 }
 
 /**
+ * A node refused the client's credentials or rights while a connection was being set up
+ * (`WRONGPASS`, `NOAUTH`, `NOPERM`), or the `credentials` provider failed (`code`
+ * `"CREDENTIALS"`). The call fails at once: retrying with the same secret cannot help.
+ *
+ * @example
+ * ```ts
+ * import { AuthError } from "@x/rcluster";
+ * const e = new AuthError("AUTH on 127.0.0.1:7000 was refused: WRONGPASS invalid username-password pair", { code: "WRONGPASS", address: "127.0.0.1:7000" });
+ * console.log(e.code); // "WRONGPASS"
+ * ```
+ */
+export class AuthError extends Error {
+  /** The server's error code (`WRONGPASS`, `NOAUTH`, `NOPERM`), or `CREDENTIALS`. */
+  readonly code: string;
+  /** The node's `host:port`. */
+  readonly address: string | undefined;
+  /** Says which step was refused, by which node, and why. */
+  constructor(
+    message: string,
+    options: ErrorOptions & { code: string; address?: string | undefined },
+  ) {
+    super(message, options);
+    this.name = "AuthError";
+    this.code = options.code;
+    this.address = options.address;
+  }
+}
+
+/** Server error codes that mean the credentials or the user's rights were refused. */
+export const _AUTH_CODES: ReadonlySet<string> = new Set(["WRONGPASS", "NOAUTH", "NOPERM"]);
+
+/**
  * A connect or command timeout elapsed, or the command's `AbortSignal` fired.
  *
  * @example

@@ -55,6 +55,7 @@ export function _wire<D extends boolean>(options: RedisClusterOptions<D>): _Clie
       readonly: true,
     },
     factory: options.connectionFactory ?? Connection.connect,
+    credentials: options.credentials,
     onLost: (address, error) => {
       s.logger.warn(`rcluster: lost ${address}: ${error.message}`);
       // Called only once connections exist, so after `topology` below is set.

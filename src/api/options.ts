@@ -2,7 +2,7 @@
  * `RedisCluster` options, as the user writes them.
  * @module
  */
-import type { ConnectionFactory } from "../transport/node_pool.ts";
+import type { ConnectionFactory, CredentialsProvider } from "../transport/node_pool.ts";
 import type { TlsOptions } from "../transport/connection_options.ts";
 import type { ReadFrom } from "../topology/read_policy.ts";
 import type { NatMap } from "../topology/nat_map.ts";
@@ -52,15 +52,21 @@ export interface RedisClusterOptions<D extends boolean = false> {
   /** Replicas lagging more than this behind their master get no reads.
    * @default undefined (no limit) */
   maxReplicaLagMs?: number;
-  /** Redirections and retries per command before `ClusterRedirectionError`.
+  /** Tries per command (after redirections, lost connections, transient errors) before it
+   * fails: `ClusterRedirectionError` when redirections were the trouble, else the last
+   * `ConnectionError` or `ProtocolError`.
    * @default 16 */
   maxRedirections?: number;
-  /** ACL user name.
-   * @default undefined */
+  /** ACL user name; needs `password`.
+   * @default undefined ("default") */
   username?: string;
-  /** Password (`AUTH`).
+  /** Password (`AUTH`); a node refusing it fails calls with `AuthError`.
    * @default undefined */
   password?: string;
+  /** Asked for `{ username?, password }` before every new connection, instead of `password`:
+   * rotated secrets and short-lived tokens then work without a restart.
+   * @default undefined */
+  credentials?: CredentialsProvider;
   /** TLS for every node connection.
    * @default undefined */
   tls?: TlsOptions | boolean;

@@ -87,6 +87,20 @@ function checkConnectionOptions<D extends boolean>(o: RedisClusterOptions<D>): v
       throw new TypeError(`RedisCluster: options.${k} must be a string`);
     }
   }
+  if (o.username !== undefined && o.password === undefined && o.credentials === undefined) {
+    throw new TypeError(
+      "RedisCluster: options.username needs options.password (or a credentials provider)",
+    );
+  }
+  if (o.credentials !== undefined && typeof o.credentials !== "function") {
+    throw new TypeError("RedisCluster: options.credentials must be a function");
+  }
+  if (o.credentials !== undefined && (o.password !== undefined || o.username !== undefined)) {
+    throw new TypeError(
+      "RedisCluster: options.credentials replaces options.username and options.password: " +
+        "give one or the other",
+    );
+  }
   if (o.connectionFactory !== undefined && typeof o.connectionFactory !== "function") {
     throw new TypeError("RedisCluster: options.connectionFactory must be a function");
   }

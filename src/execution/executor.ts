@@ -427,9 +427,14 @@ export class _Executor implements _Retrier {
     const timed = this.#timedOptions(cmd.options, cmd.limits);
     // Only a first try may be failed early by a stall: a read slow everywhere is not retried
     // again and again.
-    const readOnly = first && this.#mayReadElsewhere(cmd);
+    const { readOnly } = cmd.route;
     const options = cmd.inPipeline || readOnly
-      ? { ...timed, inPipeline: cmd.inPipeline === true, readOnly }
+      ? {
+        ...timed,
+        inPipeline: cmd.inPipeline === true,
+        readOnly,
+        stallRetry: first && this.#mayReadElsewhere(cmd),
+      }
       : timed;
     return _sendShared(this.#pool, node, cmd.args, options, asking, bounded);
   }
@@ -442,8 +447,12 @@ export class _Executor implements _Retrier {
   }
 
   #commandOptions(cmd: _RoutedCommand): SendOptions {
-    if (this.#mayReadElsewhere(cmd)) {
-      this.#readDefaults ??= { ...this.sendOptions(undefined), readOnly: true };
+    if (cmd.route.readOnly) {
+      this.#readDefaults ??= {
+        ...this.sendOptions(undefined),
+        readOnly: true,
+        stallRetry: !this.#nodeChoice.readsMaster,
+      };
       return cmd.inPipeline ? { ...this.#readDefaults, inPipeline: true } : this.#readDefaults;
     }
     const options = this.sendOptions(undefined);

@@ -10,7 +10,7 @@ import type { SlotMap } from "./slot_map.ts";
 import { _parseClusterShards, _parseClusterSlots, _withShardsDetail } from "./topology_reply.ts";
 import { _nodeAt, type NatMap } from "./nat_map.ts";
 import type { NodeInfo } from "./node_info.ts";
-import { ConnectionError, RedisError } from "../errors.ts";
+import { AuthError, ConnectionError, RedisError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { RedisArgument, RedisReply } from "../types.ts";
 import { _formatAddress } from "../_address.ts";
@@ -53,6 +53,7 @@ export class _Discovery {
     const failures: string[] = [];
     let best: SlotMap | undefined;
     let opinions = 0;
+    let refused: AuthError | undefined;
     const candidates = this.#candidates(current);
     const later = (n: NodeInfo): number =>
       options.avoid.has(n.address) ? 2 : n.health === "failed" ? 1 : 0;
@@ -64,6 +65,7 @@ export class _Discovery {
         map = await this.#load(node, options.urgent);
         if (map.coveredSlots === 0) throw new Error("the node reports no slots");
       } catch (e) {
+        if (e instanceof AuthError) refused ??= e;
         failures.push(`${node.address}: ${e instanceof Error ? e.message : String(e)}`);
         continue;
       }
@@ -76,6 +78,8 @@ export class _Discovery {
       );
     }
     if (best !== undefined) return best;
+    // Credentials refused somewhere: that, not the network, is what the caller must fix.
+    if (refused !== undefined) throw refused;
     throw new ConnectionError(
       `could not discover the cluster from any node (${failures.join("; ")})`,
     );

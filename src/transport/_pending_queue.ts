@@ -19,8 +19,10 @@ export interface _Pending {
   skipped: boolean;
   /** The caller's number for it, handed back with its outcome. */
   tag: number;
-  /** It only reads: it may be failed early (and retried elsewhere) if the node stalls. */
+  /** It only reads: losing it loses no write (a stalled connection may then be replaced). */
   readOnly: boolean;
+  /** Another node can serve it: it is failed as soon as its node stalls, to be retried there. */
+  stallRetry: boolean;
 }
 
 /** A FIFO over an array with a moving head, compacted in bulk rather than per shift. */

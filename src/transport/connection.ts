@@ -191,7 +191,8 @@ export class Connection {
       end: this.#writer.length,
       skipped: false,
       tag,
-      readOnly: options?.readOnly === true,
+      readOnly: options?.readOnly === true || options?.stallRetry === true,
+      stallRetry: options?.stallRetry === true,
     };
     // Waiting for replies starts now when nothing was awaited before.
     if (this.#pending.size === 0) this.#progressAt = performance.now();
@@ -212,11 +213,11 @@ export class Connection {
   }
 
   /**
-   * Fails every read awaiting its reply with `error` (its late reply is then dropped): reads
-   * may be retried elsewhere while this connection waits on a node that stopped answering.
+   * Fails every command sent with `stallRetry` still awaiting its reply with `error` (its late
+   * reply is then dropped): another node may serve it while this one stopped answering.
    */
-  failReads(error: Error): void {
-    for (const e of this.#pending.values()) if (e.readOnly && !e.done) this.#cancel(e, error);
+  failStallRetries(error: Error): void {
+    for (const e of this.#pending.values()) if (e.stallRetry && !e.done) this.#cancel(e, error);
   }
 
   /** Whether a command that may write still awaits its reply (and its caller, the outcome). */

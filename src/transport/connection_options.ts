@@ -118,9 +118,14 @@ export interface SendOptions {
   /** Cancels the command; its late reply is discarded.
    * @default undefined */
   signal?: AbortSignal | undefined;
-  /** The command only reads: `failReads()` may fail it early when its node stalls.
+  /** The command only reads: a connection stalled with nothing but reads in flight may be
+   * replaced (see `awaitsWrite()`).
    * @default false */
   readOnly?: boolean;
+  /** A read another node can serve: `failStallRetries()` fails it as soon as its node stalls,
+   * so it is retried there (implies `readOnly`).
+   * @default false */
+  stallRetry?: boolean;
   /** Part of an explicit pipeline: written at the end of the tick even with
    * `autoPipelining: false`, so the pipeline's commands share a write.
    * @default false */

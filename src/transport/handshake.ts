@@ -4,7 +4,7 @@
  * @module
  */
 import type { ConnectionOptions, SendOptions } from "./connection_options.ts";
-import { ConnectionError, RedisError } from "../errors.ts";
+import { _AUTH_CODES, AuthError, ConnectionError, RedisError } from "../errors.ts";
 import type { RedisArgument, RedisReply } from "../types.ts";
 
 /** Sends one command on the connection being set up. */
@@ -29,6 +29,15 @@ export async function _handshake(
   const failed = replies.findIndex((r) => r instanceof RedisError);
   if (failed !== -1) {
     const err = replies[failed] as RedisError;
+    if (_AUTH_CODES.has(err.code)) {
+      const hint = err.code === "NOAUTH" && auth.length === 0
+        ? " (the node requires a password: set the password or credentials option)"
+        : "";
+      throw new AuthError(
+        `${String(steps[failed]![0])} on ${address} was refused: ${err.message}${hint}`,
+        { code: err.code, address, cause: err },
+      );
+    }
     throw new ConnectionError(
       `handshake ${String(steps[failed]![0])} on ${address} failed: ${err.message}`,
       { address: address, cause: err },

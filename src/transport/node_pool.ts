@@ -7,7 +7,7 @@
  */
 import type { Connection } from "./connection.ts";
 import type { ConnectionOptions } from "./connection_options.ts";
-import { ConnectionError, TimeoutError } from "../errors.ts";
+import { AuthError, ConnectionError, TimeoutError } from "../errors.ts";
 import { _backoffMs } from "./backoff.ts";
 import { _unrefTimer } from "./timers.ts";
 
@@ -22,6 +22,20 @@ import { _unrefTimer } from "./timers.ts";
  * ```
  */
 export type ConnectionFactory = (options: ConnectionOptions) => Promise<Connection>;
+
+/**
+ * The secret for one new connection, asked for each time one is opened, so rotated passwords
+ * and short-lived tokens work without a restart.
+ *
+ * @example
+ * ```ts
+ * import type { CredentialsProvider } from "@x/rcluster";
+ * const credentials: CredentialsProvider = async () => ({ username: "app", password: await Promise.resolve("s3cret") });
+ * ```
+ */
+export type CredentialsProvider = () =>
+  | Promise<{ username?: string; password: string }>
+  | { username?: string; password: string };
 
 /** Where a node is: what the pool needs to open a connection to it. */
 export interface _NodeAddress {
@@ -65,6 +79,8 @@ export interface _PoolOptions {
   /** Base options for every connection; host and port are set per node. */
   readonly connection: Omit<ConnectionOptions, "host" | "port" | "onClose">;
   readonly factory: ConnectionFactory;
+  /** Asked for a username and password before each new connection, when given. */
+  readonly credentials: CredentialsProvider | undefined;
   /** Called when a connection with commands in flight is lost (not when we close it). */
   readonly onLost: (address: string, error: Error) => void;
   /** Called when the server closed a connection that had nothing in flight. */
@@ -261,6 +277,10 @@ export class _NodePool {
     if (e.conn && !e.conn.closed) return e.conn;
     if (e.connecting) return e.connecting;
     if (this.#closed) return Promise.reject(new ConnectionError("the client is closed"));
+    // Refused credentials stay refused until the backoff ends: the caller hears why.
+    if (performance.now() < e.retryAt && e.lastError instanceof AuthError) {
+      return Promise.reject(e.lastError);
+    }
     if (performance.now() < e.retryAt) {
       return Promise.reject(
         new ConnectionError(
@@ -312,9 +332,11 @@ export class _NodePool {
     onClose: ConnectionOptions["onClose"],
     onExtraReply?: ConnectionOptions["onExtraReply"],
   ): Promise<Connection> {
+    const secret = await this.#credentials(node);
     try {
       return await this.#options.factory({
         ...this.#options.connection,
+        ...secret,
         host: node.host,
         port: node.port,
         signal: this.#closer.signal,
@@ -327,6 +349,36 @@ export class _NodePool {
       }
       throw error;
     }
+  }
+
+  async #credentials(node: _NodeAddress): Promise<{ username?: string; password?: string }> {
+    const provider = this.#options.credentials;
+    if (provider === undefined) return {};
+    let got: unknown;
+    try {
+      got = await provider();
+    } catch (cause) {
+      const why = cause instanceof Error ? cause.message : String(cause);
+      throw new AuthError(`the credentials provider failed for ${node.address}: ${why}`, {
+        code: "CREDENTIALS",
+        address: node.address,
+        cause,
+      });
+    }
+    const c = got as { username?: unknown; password?: unknown } | null;
+    if (
+      typeof c !== "object" || c === null || typeof c.password !== "string" ||
+      (c.username !== undefined && typeof c.username !== "string")
+    ) {
+      throw new AuthError(
+        `the credentials provider must return { username?: string, password: string } ` +
+          `(for ${node.address})`,
+        { code: "CREDENTIALS", address: node.address },
+      );
+    }
+    return c.username === undefined
+      ? { password: c.password }
+      : { username: c.username, password: c.password };
   }
 
   async #open(
@@ -385,7 +437,7 @@ export class _NodePool {
         e.suspect = Promise.withResolvers();
         e.suspect.promise.catch(() => {});
         // Reads waiting on it can be served by another node of the shard.
-        conn.failReads(
+        conn.failStallRetries(
           new ConnectionError(`${address} stopped answering (nothing read for ${stallMs} ms)`, {
             address,
             sent: true,
