@@ -53,7 +53,6 @@ export class _Discovery {
     const failures: string[] = [];
     let best: SlotMap | undefined;
     let opinions = 0;
-    let refused: AuthError | undefined;
     const candidates = this.#candidates(current);
     const later = (n: NodeInfo): number =>
       options.avoid.has(n.address) ? 2 : n.health === "failed" ? 1 : 0;
@@ -65,7 +64,8 @@ export class _Discovery {
         map = await this.#load(node, options.urgent);
         if (map.coveredSlots === 0) throw new Error("the node reports no slots");
       } catch (e) {
-        if (e instanceof AuthError) refused ??= e;
+        // The same credentials go to every node: asking the rest would only repeat the refusal.
+        if (e instanceof AuthError) throw e;
         failures.push(`${node.address}: ${e instanceof Error ? e.message : String(e)}`);
         continue;
       }
@@ -78,8 +78,6 @@ export class _Discovery {
       );
     }
     if (best !== undefined) return best;
-    // Credentials refused somewhere: that, not the network, is what the caller must fix.
-    if (refused !== undefined) throw refused;
     throw new ConnectionError(
       `could not discover the cluster from any node (${failures.join("; ")})`,
     );

@@ -121,9 +121,8 @@ Deno.test("a node answering garbage to every command fails the call with Protoco
 });
 
 Deno.test("a read that keeps losing its connection ends as a ConnectionError saying so, not as redirections", async () => {
-  let fake: FakeOne | undefined;
-  fake = fakeOne((cmd) => {
-    if (cmd[0] === "GET") fake?.dropClients();
+  const fake: FakeOne = fakeOne((cmd) => {
+    if (cmd[0] === "GET") fake.dropClients();
     return null;
   });
   await using _ = fake;
