@@ -48,6 +48,7 @@ export type { ConnectionFactory, CredentialsProvider } from "./src/transport/nod
 export type { Logger } from "./src/logger.ts";
 export {
   AuthError,
+  CapacityError,
   ClusterRedirectionError,
   ConnectionError,
   PipelineError,

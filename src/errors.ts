@@ -163,6 +163,35 @@ export class AuthError extends Error {
   }
 }
 
+/**
+ * A call was refused before it was sent because one of the client's bounds was reached
+ * (`maxQueueLength`, `maxUnwrittenBytes`, `maxBlockingConnections`): nothing reached a server,
+ * so it is safe to try again later. `option` names the bound.
+ *
+ * @example
+ * ```ts
+ * import { CapacityError } from "@x/rcluster";
+ * const e = new CapacityError("GET not sent: 10 calls already wait", { option: "maxQueueLength", limit: 10 });
+ * console.log(e.option, e.limit); // "maxQueueLength" 10
+ * ```
+ */
+export class CapacityError extends Error {
+  /** The option whose bound was reached. */
+  readonly option: "maxQueueLength" | "maxUnwrittenBytes" | "maxBlockingConnections";
+  /** Its value. */
+  readonly limit: number;
+  /** Says what was refused and which bound stood in the way. */
+  constructor(
+    message: string,
+    options: { option: CapacityError["option"]; limit: number },
+  ) {
+    super(message);
+    this.name = "CapacityError";
+    this.option = options.option;
+    this.limit = options.limit;
+  }
+}
+
 /** Server error codes that mean the credentials or the user's rights were refused. */
 export const _AUTH_CODES: ReadonlySet<string> = new Set(["WRONGPASS", "NOAUTH", "NOPERM"]);
 

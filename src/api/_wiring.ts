@@ -53,6 +53,8 @@ export function _wire<D extends boolean>(options: RedisClusterOptions<D>): _Clie
       autoPipelining: options.autoPipelining ?? true,
       // Every connection may serve replica reads (per-call readFrom); masters accept it too.
       readonly: true,
+      maxUnwrittenBytes: s.maxUnwrittenBytes,
+      decoder: { maxBulkBytes: s.maxReplyBytes },
     },
     factory: options.connectionFactory ?? Connection.connect,
     credentials: options.credentials,
@@ -74,6 +76,7 @@ export function _wire<D extends boolean>(options: RedisClusterOptions<D>): _Clie
       if (state !== "stalled") stalledMasters.delete(address);
       topology.suspect(address, state === "stalled");
     },
+    maxBlockingConnections: s.maxBlockingConnections,
     backoffBaseMs: s.retryBaseMs * 5,
     backoffCapMs: s.retryCapMs,
   });
@@ -127,13 +130,20 @@ export function _wire<D extends boolean>(options: RedisClusterOptions<D>): _Clie
   const latency = new _LatencySampler({
     intervalMs: s.latencyIntervalMs,
     nodes: () => topology.map.nodes(),
-    send: (node, args) => probe(node, args, s.connectTimeoutMs),
+    roundTrip: async (node) => {
+      const c = pool.probe(node);
+      const conn = c instanceof Connection ? c : await c;
+      const t0 = performance.now();
+      await conn.send(["PING"], { timeoutMs: s.connectTimeoutMs });
+      return performance.now() - t0;
+    },
   });
   const health = new _ReplicaHealth({
     maxReplicaLagMs: s.maxReplicaLagMs,
     pollFromStart: s.readFrom !== "master",
     query: (node, args) => probe(node, args, HEALTH_TIMEOUT_MS),
     shards,
+    logger: s.logger,
   });
   const readYourWrites = new _ReadYourWrites(s.readYourWrites, health, shards);
   const nodeChoice = new _NodeChoice({
@@ -152,6 +162,7 @@ export function _wire<D extends boolean>(options: RedisClusterOptions<D>): _Clie
     closing: closing.signal,
   }, {
     maxRedirections: s.maxRedirections,
+    maxQueueLength: s.maxQueueLength,
     decode: s.decode,
     retryBaseMs: s.retryBaseMs,
     retryCapMs: s.retryCapMs,

@@ -86,6 +86,24 @@ export interface RedisClusterOptions<D extends boolean = false> {
    * answers on another connection). Keep it above your slowest command; 0 disables.
    * @default 250 */
   stallMs?: number;
+  /** Calls that may wait at once for a connection, a retry or the cluster's topology; a call
+   * past it is refused at once with a `CapacityError` (nothing sent). Calls already sent are
+   * never refused their retry.
+   * @default 100000 */
+  maxQueueLength?: number;
+  /** Bytes waiting to be written to one node past which new commands to it are refused at
+   * once with a `CapacityError` (nothing sent): a socket that does not drain cannot grow memory
+   * without bound. One command larger than this still goes when nothing else waits.
+   * @default 134217728 (128 MiB) */
+  maxUnwrittenBytes?: number;
+  /** Blocking commands (BLPOP, XREAD BLOCK...) that may hold a connection of their own to one
+   * node at once; more fail at once with a `CapacityError` (nothing sent).
+   * @default 100 */
+  maxBlockingConnections?: number;
+  /** The largest bulk reply accepted; a longer one is refused from its length header, before
+   * anything is allocated, as a `ProtocolError`.
+   * @default 536870912 (512 MiB, the server's own proto-max-bulk-len) */
+  maxReplyBytes?: number;
   /** Periodic topology refresh, so a failover is noticed even without traffic; 0 disables.
    * @default 30000 */
   refreshIntervalMs?: number;

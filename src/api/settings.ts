@@ -25,6 +25,10 @@ export interface _Settings {
   readonly maxReplicaLagMs: number | undefined;
   readonly readYourWrites: boolean;
   readonly stallMs: number;
+  readonly maxQueueLength: number;
+  readonly maxUnwrittenBytes: number;
+  readonly maxBlockingConnections: number;
+  readonly maxReplyBytes: number;
 }
 
 /** Checks every option up front; a `TypeError` names the first bad field. */
@@ -78,6 +82,10 @@ export function _validate<D extends boolean>(o: RedisClusterOptions<D>): _Settin
     maxReplicaLagMs: positive(o, "maxReplicaLagMs"),
     readYourWrites: o.readYourWrites ?? false,
     stallMs: count(o, "stallMs", 250),
+    maxQueueLength: atLeastOne(o, "maxQueueLength", 100_000),
+    maxUnwrittenBytes: atLeastOne(o, "maxUnwrittenBytes", 128 * 1024 * 1024),
+    maxBlockingConnections: atLeastOne(o, "maxBlockingConnections", 100),
+    maxReplyBytes: atLeastOne(o, "maxReplyBytes", 512 * 1024 * 1024),
   };
 }
 
@@ -167,6 +175,10 @@ type NumericOption =
   | "connectTimeoutMs"
   | "commandTimeoutMs"
   | "stallMs"
+  | "maxQueueLength"
+  | "maxUnwrittenBytes"
+  | "maxBlockingConnections"
+  | "maxReplyBytes"
   | "maxReplicaLagMs";
 
 function count<D extends boolean>(
@@ -178,6 +190,19 @@ function count<D extends boolean>(
   if (v === undefined) return dflt;
   if (!Number.isInteger(v) || v < 0) {
     throw new TypeError(`RedisCluster: options.${k} must be a non-negative integer, got ${v}`);
+  }
+  return v;
+}
+
+function atLeastOne<D extends boolean>(
+  o: RedisClusterOptions<D>,
+  k: NumericOption,
+  dflt: number,
+): number {
+  const v = o[k];
+  if (v === undefined) return dflt;
+  if (!Number.isSafeInteger(v) || v < 1) {
+    throw new TypeError(`RedisCluster: options.${k} must be a positive integer, got ${v}`);
   }
   return v;
 }

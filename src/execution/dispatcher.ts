@@ -173,7 +173,9 @@ export class _Dispatcher {
       // From the start of the call, so waiting for discovery counts against its timeout.
       const limits = this.executor.limits(options, false);
       if (!this.#ready) {
-        return this.ready(_nameOf(args), limits)!.then(() =>
+        const full = this.executor.queueFull(_nameOf(args));
+        if (full !== undefined) return Promise.reject(full);
+        return this.executor.whileQueued(this.ready(_nameOf(args), limits)!).then(() =>
           this.#routed(name, args, options, inPipeline, toResult, limits)
         );
       }

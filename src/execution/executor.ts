@@ -13,7 +13,7 @@ import type { _Topology } from "../topology/topology.ts";
 import type { _ReadYourWrites } from "../topology/read_your_writes.ts";
 import type { _Route } from "../routing/command_cache.ts";
 import type { ReadFrom } from "../topology/read_policy.ts";
-import { ConnectionError, RedisError, TimeoutError } from "../errors.ts";
+import { CapacityError, ConnectionError, RedisError, TimeoutError } from "../errors.ts";
 import { _giveUp, _MAX_PROTOCOL_FAILURES, _protocolCause } from "./_give_up.ts";
 import type { Logger } from "../logger.ts";
 import type { RedisArgument, RedisReply } from "../types.ts";
@@ -40,6 +40,8 @@ export interface _ExecutorOptions {
   readonly retryBaseMs: number;
   readonly retryCapMs: number;
   readonly commandTimeoutMs: number | undefined;
+  /** Calls that may wait for a connection or the topology at once; more are refused. */
+  readonly maxQueueLength: number;
   readonly logger: Logger;
 }
 
@@ -67,6 +69,8 @@ export class _Executor implements _Retrier {
   #readDefaults: SendOptions | undefined;
   #untimed: SendOptions | undefined;
   #retrying = 0;
+  /** Calls waiting for the first discovery (see `whileQueued`). */
+  #queuedOutside = 0;
   #settled: PromiseWithResolvers<void> | undefined;
 
   constructor(parts: _ExecutorParts, options: _ExecutorOptions) {
@@ -122,7 +126,30 @@ export class _Executor implements _Retrier {
         c.catch(() => {});
       }
     }
+    const full = this.queueFull(nameOf(cmd));
+    if (full !== undefined) return Promise.reject(full);
     return _asResult(this.retry(cmd, undefined), toResult);
+  }
+
+  /**
+   * The error refusing a new call when `maxQueueLength` calls already wait for a connection,
+   * a retry or the topology; `undefined` when there is room.
+   */
+  queueFull(command: string): CapacityError | undefined {
+    const { maxQueueLength } = this.options;
+    const waiting = this.#retrying + this.#queuedOutside;
+    if (waiting < maxQueueLength) return undefined;
+    return new CapacityError(
+      `${command} not sent: ${waiting} calls already wait for a connection or the cluster's ` +
+        `topology (maxQueueLength ${maxQueueLength})`,
+      { option: "maxQueueLength", limit: maxQueueLength },
+    );
+  }
+
+  /** Counts a call waiting outside the retry loop (for the first discovery) while `p` runs. */
+  whileQueued<T>(p: Promise<T>): Promise<T> {
+    this.#queuedOutside++;
+    return p.finally(() => this.#queuedOutside--);
   }
 
   /**
@@ -220,7 +247,9 @@ export class _Executor implements _Retrier {
           this.#unknownOutcome(cmd, node);
           throw e;
         }
-        const garbage = _protocolCause(e);
+        // Counted only for a reply that came back garbled, not for the refusals to reconnect
+        // that carry the same cause during the node's backoff.
+        const garbage = e.sent ? _protocolCause(e) : undefined;
         if (garbage !== undefined && ++garbled >= _MAX_PROTOCOL_FAILURES) throw garbage;
         last = e;
         asking = undefined;

@@ -71,12 +71,10 @@ export class _NodeChoice {
     const shard = topology.map.shardOf(slot);
     if (shard === undefined) return undefined;
     if (!readOnly) return shard.master;
-    if (own !== undefined && own !== "master") {
-      health.wantReplicas();
-      if (own === "nearest") latency.start();
-    }
+    if (own === "nearest") latency.start();
     const readFrom = readYourWrites.mustReadMaster(slot) ? "master" : own ?? this.#parts.readFrom;
     if (readFrom === "master") return shard.master;
+    health.wantReplicas();
     this.#avoid = avoid;
     // Only "replica" ever finds no node: it never falls back to the master.
     return _chooseReader(shard, readFrom, this.#context) ?? null;

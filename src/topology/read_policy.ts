@@ -48,8 +48,8 @@ export interface _ReadContext {
 
 /** Round trips within this factor of the best one count as equally near. */
 const NEAREST_BAND = 1.5;
-/** ...and always within this many ms, since loopback jitter dwarfs sub-0.1 ms differences. */
-const NEAREST_SLACK_MS = 0.2;
+/** ...and always within this many ms, since a round trip measured from one event loop jitters by a few tenths of a ms. */
+const NEAREST_SLACK_MS = 0.5;
 
 /**
  * The node that serves a read of a slot owned by `shard`. Only `"replica"` can find none

@@ -3,12 +3,17 @@
  * is up and how far its replication offset trails, decided from offsets, never a guessed delay.
  * `maxReplicaLagMs` takes reads from a replica whose offset trails what its master had that
  * long ago.
+ *
+ * Polling follows use: it runs while reads may go to replicas and stops after
+ * `IDLE_STOP_MS` without one (an idle client sends no `ROLE`); a `ROLE` refused by the
+ * server's ACL is logged once and ends polling (the topology's health field is used then).
  * @module
  */
 import { RedisError } from "../errors.ts";
 import type { NodeInfo, Shard } from "./node_info.ts";
 import type { RedisArgument, RedisReply } from "../types.ts";
 import { _unrefTimer } from "../transport/timers.ts";
+import type { Logger } from "../logger.ts";
 
 /** What health polling needs from the layers around it. */
 export interface _ReplicaHealthOptions {
@@ -18,9 +23,12 @@ export interface _ReplicaHealthOptions {
   /** Sends `ROLE` to a node (decoded reply). */
   readonly query: (node: NodeInfo, args: RedisArgument[]) => Promise<RedisReply>;
   readonly shards: () => readonly Shard[];
+  readonly logger: Logger;
 }
 
 const HEALTH_POLL_MS = 250;
+/** Polling stops this long after the last read that could go to a replica. */
+const IDLE_STOP_MS = 2000;
 const HISTORY_MS = 60_000;
 
 /** Per-replica link state and lag, polled while replicas serve reads. */
@@ -36,6 +44,12 @@ export class _ReplicaHealth {
   #history = new Map<string, [number, number][]>();
   #closed = false;
   #firstDone = false;
+  /** A poll round runs or is scheduled. */
+  #running = false;
+  /** When a read last could go to a replica. */
+  #lastDemand = -Infinity;
+  /** The server refused ROLE (ACL): no more polling. */
+  #refused = false;
 
   constructor(options: _ReplicaHealthOptions) {
     this.#options = options;
@@ -45,12 +59,16 @@ export class _ReplicaHealth {
   start(): Promise<void> {
     const o = this.#options;
     if (!o.pollFromStart && o.maxReplicaLagMs === undefined) return Promise.resolve();
+    this.#lastDemand = performance.now();
     return this.#startPolling();
   }
 
-  /** Starts polling on the first per-call replica read of a master-reading client. */
+  /** A read may go to a replica: polls now if polling had not started or had gone idle. */
   wantReplicas(): void {
-    if (!this.#polling && !this.#closed) void this.#startPolling();
+    this.#lastDemand = performance.now();
+    if (this.#closed || this.#refused || this.#running) return;
+    if (!this.#polling) void this.#startPolling();
+    else void this.#tick();
   }
 
   /** The first round of probes while it is under way, so a read can wait for its verdict. */
@@ -78,6 +96,7 @@ export class _ReplicaHealth {
   /** The master's replication offset (`ROLE`); rejects when the node is no master. */
   async masterOffset(master: NodeInfo): Promise<number> {
     const reply = await this.#options.query(master, ["ROLE"]);
+    if (this.#isRefusal(reply, master)) throw reply;
     if (!Array.isArray(reply) || reply[0] !== "master") throw new Error("not a master");
     return Number(reply[1]);
   }
@@ -94,6 +113,7 @@ export class _ReplicaHealth {
       this.#replicas.set(replica.address, { offset: -1, up: false, lagMs: Infinity });
       return -1;
     }
+    if (this.#isRefusal(reply, replica)) return -1;
     if (reply instanceof RedisError || !Array.isArray(reply) || reply[0] !== "slave") return -1;
     const up = reply[3] === "connected";
     const offset = up ? Number(reply[4]) : -1;
@@ -114,12 +134,30 @@ export class _ReplicaHealth {
   }
 
   async #tick(): Promise<void> {
-    if (this.#closed) return;
+    if (this.#closed || this.#refused) return;
+    this.#running = true;
     const run = Promise.all(this.#options.shards().map((s) => this.#sampleShard(s))).then(() => {});
     this.#sampling = run;
     await run.catch(() => undefined);
-    if (this.#closed) return;
+    const idle = performance.now() - this.#lastDemand > IDLE_STOP_MS;
+    if (this.#closed || this.#refused || idle) {
+      this.#running = false;
+      return;
+    }
     this.#timer = _unrefTimer(setTimeout(() => this.#tick(), HEALTH_POLL_MS));
+  }
+
+  /** Whether a ROLE answer is the ACL's refusal; the first one is logged and stops polling. */
+  #isRefusal(reply: RedisReply, node: NodeInfo): boolean {
+    if (!(reply instanceof RedisError) || reply.code !== "NOPERM") return false;
+    if (!this.#refused) {
+      this.#refused = true;
+      this.#options.logger.warn(
+        `rcluster: ROLE refused on ${node.address} (${reply.message}); replica health is not ` +
+          "checked: replicas are chosen from the cluster's view only (grant +role to check)",
+      );
+    }
+    return true;
   }
 
   async #sampleShard(shard: Shard): Promise<void> {

@@ -5,7 +5,7 @@
 import { CommandWriter } from "../protocol/resp_encoder.ts";
 import { NEED_MORE, RespDecoder } from "../protocol/resp_decoder.ts";
 import { _ownedReply, decodeReply } from "../protocol/decode_reply.ts";
-import { ConnectionError, TimeoutError } from "../errors.ts";
+import { CapacityError, ConnectionError, TimeoutError } from "../errors.ts";
 import { RespPush } from "../types.ts";
 import type { RedisArgument, RedisReply } from "../types.ts";
 import { _formatAddress } from "../_address.ts";
@@ -51,6 +51,8 @@ export class Connection {
   #skipped = 0;
   #idle: PromiseWithResolvers<void> | undefined;
   #writing = false;
+  /** Bytes of the batch being written that the socket has not taken yet. */
+  #inWrite = 0;
   #flushQueued = false;
   #closed: Error | null | undefined = undefined;
   #readDone: Promise<void>;
@@ -163,12 +165,12 @@ export class Connection {
     if (this.#closed !== undefined) return sink.fail(this.#closedError(false), tag);
     const start = this.#writer.length;
     const cap = this.#options.maxUnwrittenBytes;
-    if (cap !== undefined && start > cap) {
+    if (cap !== undefined && start + this.#inWrite > cap) {
       return sink.fail(
-        new ConnectionError(
-          `${String(args[0])} not sent: ${start} bytes wait to be written to ${this.address} ` +
-            `(maxUnwrittenBytes ${cap})`,
-          { address: this.address },
+        new CapacityError(
+          `${String(args[0])} not sent: ${start + this.#inWrite} bytes wait to be written to ` +
+            `${this.address} (maxUnwrittenBytes ${cap})`,
+          { option: "maxUnwrittenBytes", limit: cap },
         ),
         tag,
       );
@@ -255,7 +257,11 @@ export class Connection {
         this.#batch++;
         const chunks = this.#skipped > 0 ? this.#dropSkipped(taken) : taken;
         this.#unsent = 0;
-        for (const bytes of chunks) await _writeAll(this.#conn, bytes);
+        this.#inWrite = chunks.reduce((n, c) => n + c.length, 0);
+        for (const bytes of chunks) {
+          await _writeAll(this.#conn, bytes);
+          this.#inWrite -= bytes.length;
+        }
         this.#writer.recycle(taken);
       }
     } catch (cause) {
@@ -267,6 +273,7 @@ export class Connection {
       );
     } finally {
       this.#writing = false;
+      this.#inWrite = 0;
     }
   }
 

@@ -7,7 +7,7 @@
  */
 import type { Connection } from "./connection.ts";
 import type { ConnectionOptions } from "./connection_options.ts";
-import { AuthError, ConnectionError, TimeoutError } from "../errors.ts";
+import { AuthError, CapacityError, ConnectionError, TimeoutError } from "../errors.ts";
 import { _backoffMs } from "./backoff.ts";
 import { _unrefTimer } from "./timers.ts";
 
@@ -98,6 +98,8 @@ export interface _PoolOptions {
   readonly onStall: (address: string, state: _StallState) => void;
   readonly backoffBaseMs: number;
   readonly backoffCapMs: number;
+  /** Blocking commands that may hold a connection of their own to one node at once. */
+  readonly maxBlockingConnections: number;
 }
 
 /** Connections by node address. */
@@ -107,6 +109,8 @@ export class _NodePool {
   #idle = new Map<string, Connection[]>();
   /** Leased and dedicated connections in use: closed with the pool. */
   #lent = new Set<Connection>();
+  /** Leases in use (and being opened) per node address. */
+  #leases = new Map<string, { held: Set<Connection>; opening: number }>();
   #options: _PoolOptions;
   #closed = false;
   #watchdog: ReturnType<typeof setTimeout> | undefined;
@@ -162,19 +166,40 @@ export class _NodePool {
    * never holds up the node's shared connection. Give it back with `release()`.
    */
   async lease(node: _NodeAddress): Promise<Connection> {
+    const leases = this.#leases.get(node.address) ?? { held: new Set(), opening: 0 };
+    this.#leases.set(node.address, leases);
+    const max = this.#options.maxBlockingConnections;
+    const inUse = leases.held.size + leases.opening;
+    if (inUse >= max) {
+      throw new CapacityError(
+        `blocking command not sent: ${inUse} blocking commands already hold connections ` +
+          `to ${node.address} (maxBlockingConnections ${max})`,
+        { option: "maxBlockingConnections", limit: max },
+      );
+    }
     const idle = this.#idle.get(node.address);
-    for (let c = idle?.pop(); c !== undefined; c = idle?.pop()) {
-      if (!c.closed) {
-        this.#lent.add(c);
-        return c;
+    let conn: Connection | undefined;
+    for (let c = idle?.pop(); c !== undefined && conn === undefined; c = idle?.pop()) {
+      if (!c.closed) conn = c;
+    }
+    if (conn === undefined) {
+      // Counted while it opens, so a burst of BLPOPs cannot open more than the cap.
+      leases.opening++;
+      try {
+        conn = await this.dedicated(node);
+      } finally {
+        leases.opening--;
       }
     }
-    return await this.dedicated(node);
+    this.#lent.add(conn);
+    leases.held.add(conn);
+    return conn;
   }
 
   /** Returns a leased or dedicated connection; extra or broken ones are closed. */
   async release(address: string, conn: Connection): Promise<void> {
     this.#lent.delete(conn);
+    this.#leases.get(address)?.held.delete(conn);
     const idle = this.#idle.get(address) ?? [];
     if (this.#closed || conn.closed || conn.inFlight > 0 || idle.length >= MAX_IDLE_LEASES) {
       return await conn.close();

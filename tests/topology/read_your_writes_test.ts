@@ -1,3 +1,4 @@
+import { _SILENT_LOGGER } from "../../src/logger.ts";
 import assert from "node:assert/strict";
 import { testNode } from "../_harness/nodes.ts";
 import { until } from "../_harness/wait.ts";
@@ -38,6 +39,7 @@ function shardState(replicas: readonly NodeInfo[]) {
     maxReplicaLagMs: undefined,
     pollFromStart: false,
     query,
+    logger: _SILENT_LOGGER,
     shards: () => [shard],
   });
   return { state, shard, health };

@@ -1,3 +1,4 @@
+import { _SILENT_LOGGER } from "../../src/logger.ts";
 import assert from "node:assert/strict";
 import { testNode } from "../_harness/nodes.ts";
 import { until } from "../_harness/wait.ts";
@@ -28,6 +29,7 @@ function health(
     maxReplicaLagMs: undefined,
     pollFromStart: true,
     query,
+    logger: _SILENT_LOGGER,
     shards: () => [{ master: MASTER, replicas: [REPLICA] }],
     ...options,
   });
