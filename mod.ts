@@ -44,7 +44,8 @@ export { SlotMap } from "./src/topology/slot_map.ts";
 export { crc16, keySlot, SLOT_COUNT } from "./src/topology/slot.ts";
 export type { Connection } from "./src/transport/connection.ts";
 export type { ConnectionOptions, TlsOptions } from "./src/transport/connection_options.ts";
-export type { ConnectionFactory, CredentialsProvider } from "./src/transport/node_pool.ts";
+export type { ConnectionFactory } from "./src/transport/node_pool.ts";
+export type { CredentialsProvider } from "./src/transport/credentials.ts";
 export type { Logger } from "./src/logger.ts";
 export {
   AuthError,

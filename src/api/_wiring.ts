@@ -4,7 +4,8 @@
  * @module
  */
 import { Connection } from "../transport/connection.ts";
-import { _NodePool, type _StallState } from "../transport/node_pool.ts";
+import { _NodePool } from "../transport/node_pool.ts";
+import type { _StallState } from "../transport/_stall_watch.ts";
 import { TimeoutError } from "../errors.ts";
 import { _Discovery } from "../topology/discovery.ts";
 import { _Topology } from "../topology/topology.ts";
@@ -207,6 +208,7 @@ const STALL_NEWS: Record<_StallState, string> = {
   recovered: "answers again",
   replaced: "answers, but its connection did not: replaced the connection",
   abandoned: "was given up: its connection is closed",
+  lost: "lost its connection while it was not answering",
 };
 
 /** `p`, or a `TimeoutError` after `ms`. */

@@ -2,7 +2,8 @@
  * `RedisCluster` options, as the user writes them.
  * @module
  */
-import type { ConnectionFactory, CredentialsProvider } from "../transport/node_pool.ts";
+import type { ConnectionFactory } from "../transport/node_pool.ts";
+import type { CredentialsProvider } from "../transport/credentials.ts";
 import type { TlsOptions } from "../transport/connection_options.ts";
 import type { ReadFrom } from "../topology/read_policy.ts";
 import type { NatMap } from "../topology/nat_map.ts";

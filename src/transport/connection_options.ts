@@ -150,3 +150,11 @@ export interface ReplySink {
   /** The error the command was lost to. */
   fail(error: Error, tag: number): void;
 }
+
+/** Where a node is: what the pool needs to open a connection to it. */
+export interface _NodeAddress {
+  readonly host: string;
+  readonly port: number;
+  /** `host:port`, the pool's key. */
+  readonly address: string;
+}

@@ -6,10 +6,12 @@
  * @module
  */
 import type { Connection } from "./connection.ts";
-import type { ConnectionOptions } from "./connection_options.ts";
-import { AuthError, CapacityError, ConnectionError, TimeoutError } from "../errors.ts";
+import type { _NodeAddress, ConnectionOptions } from "./connection_options.ts";
+import { AuthError, ConnectionError, TimeoutError } from "../errors.ts";
+import { _Leases } from "./_leases.ts";
+import { type _StallState, _StallWatch } from "./_stall_watch.ts";
+import { _askCredentials, type CredentialsProvider } from "./credentials.ts";
 import { _backoffMs } from "./backoff.ts";
-import { _unrefTimer } from "./timers.ts";
 
 /**
  * Opens a connection; replace it to add instrumentation or to inject faults in tests.
@@ -23,28 +25,6 @@ import { _unrefTimer } from "./timers.ts";
  */
 export type ConnectionFactory = (options: ConnectionOptions) => Promise<Connection>;
 
-/**
- * The secret for one new connection, asked for each time one is opened, so rotated passwords
- * and short-lived tokens work without a restart.
- *
- * @example
- * ```ts
- * import type { CredentialsProvider } from "@x/rcluster";
- * const credentials: CredentialsProvider = async () => ({ username: "app", password: await Promise.resolve("s3cret") });
- * ```
- */
-export type CredentialsProvider = () =>
-  | Promise<{ username?: string; password: string }>
-  | { username?: string; password: string };
-
-/** Where a node is: what the pool needs to open a connection to it. */
-export interface _NodeAddress {
-  readonly host: string;
-  readonly port: number;
-  /** `host:port`, the pool's key. */
-  readonly address: string;
-}
-
 interface Entry {
   readonly node: _NodeAddress;
   conn: Connection | undefined;
@@ -53,26 +33,7 @@ interface Entry {
   /** No new connection attempt before this time (ms, performance.now()). */
   retryAt: number;
   lastError: Error | undefined;
-  /**
-   * Set while the connection is stalled (commands wait, nothing is read): new commands wait
-   * here instead of joining the queue of a node that may be gone.
-   */
-  suspect: PromiseWithResolvers<Connection> | undefined;
-  /** When the node answered a probe while its shared connection stayed stalled. */
-  answeredAt: number | undefined;
 }
-
-/** What happened to a node's shared connection, as `onStall` reports it. */
-export type _StallState = "stalled" | "recovered" | "replaced" | "abandoned";
-
-/** How often shared connections are checked for a stall. */
-const STALL_CHECK_MS = 50;
-
-/** How long a probe of a stalled connection's node may take to tell a dead link from a node. */
-const VERIFY_TIMEOUT_MS = 1000;
-
-/** Idle connections kept per node for blocking commands. */
-const MAX_IDLE_LEASES = 4;
 
 /** Node pool settings. */
 export interface _PoolOptions {
@@ -85,13 +46,8 @@ export interface _PoolOptions {
   readonly onLost: (address: string, error: Error) => void;
   /** Called when the server closed a connection that had nothing in flight. */
   readonly onIdleClose: (address: string) => void;
-  /**
-   * A shared connection awaiting replies has read nothing for this long: its node is suspect
-   * (`onStall`), new commands wait for it, reads awaiting replies are failed to be retried
-   * elsewhere, and the node is probed on a connection of its own. When the node answers there
-   * and the connection stays stalled with no write awaiting its outcome, the connection is
-   * replaced. 0 turns the check off.
-   */
+  /** A shared connection awaiting replies that reads nothing this long is stalled (see
+   * `_StallWatch`); 0 turns the watch off. */
   readonly stallMs: number;
   /** Called when a node becomes suspect, and when that ends (it answered, or its connection
    * was replaced or abandoned). */
@@ -106,31 +62,45 @@ export interface _PoolOptions {
 export class _NodePool {
   #entries = new Map<string, Entry>();
   #probes = new Map<string, Entry>();
-  #idle = new Map<string, Connection[]>();
-  /** Leased and dedicated connections in use: closed with the pool. */
-  #lent = new Set<Connection>();
-  /** Leases in use (and being opened) per node address. */
-  #leases = new Map<string, { held: Set<Connection>; opening: number }>();
+  #leases: _Leases;
   #options: _PoolOptions;
   #closed = false;
-  #watchdog: ReturnType<typeof setTimeout> | undefined;
+  #stalls: _StallWatch;
   /** Cancels connects under way when the pool closes. */
   #closer = new AbortController();
 
   constructor(options: _PoolOptions) {
     this.#options = options;
+    this.#leases = new _Leases(
+      (node, extra) => this.#connect(node, extra?.onClose, extra?.onExtraReply),
+      options.maxBlockingConnections,
+    );
+    this.#stalls = new _StallWatch({
+      stallMs: options.stallMs,
+      onStall: options.onStall,
+      shared: () => this.#openShared(),
+      probe: (address) => {
+        const e = this.#entries.get(address);
+        return e === undefined ? Promise.reject(gone(address)) : this.probe(e.node);
+      },
+      replace: (address, stalled) => {
+        void stalled.close();
+        const e = this.#entries.get(address);
+        if (e === undefined) return Promise.reject(gone(address));
+        if (e.conn === stalled) e.conn = undefined;
+        return this.#shared(this.#entries, e.node, true);
+      },
+    });
   }
 
   /** The open connection to a node, or a promise of one. Rejects while the node backs off. */
   get(node: _NodeAddress): Connection | Promise<Connection> {
-    const suspect = this.#entries.get(node.address)?.suspect;
-    if (suspect !== undefined) return suspect.promise;
-    return this.#shared(this.#entries, node, true);
+    return this.#stalls.waiting(node.address) ?? this.#shared(this.#entries, node, true);
   }
 
   /** Nodes whose shared connection is stalled now. */
   suspects(): string[] {
-    return [...this.#entries].filter(([, e]) => e.suspect !== undefined).map(([a]) => a);
+    return this.#stalls.suspects();
   }
 
   /**
@@ -143,14 +113,10 @@ export class _NodePool {
     if (e === undefined) return;
     const error = new ConnectionError(`${address} abandoned: ${why}`, { address });
     this.#fail(e, error);
-    const waiting = e.suspect;
-    e.suspect = undefined;
-    e.answeredAt = undefined;
-    waiting?.reject(error);
+    this.#stalls.abandon(address, error);
     const conn = e.conn;
     e.conn = undefined;
     void conn?.close();
-    if (waiting !== undefined) this.#options.onStall(address, "abandoned");
   }
 
   /**
@@ -165,72 +131,32 @@ export class _NodePool {
    * A connection for one blocking command, reused from a few idle ones per node, so a BLPOP
    * never holds up the node's shared connection. Give it back with `release()`.
    */
-  async lease(node: _NodeAddress): Promise<Connection> {
-    const leases = this.#leases.get(node.address) ?? { held: new Set(), opening: 0 };
-    this.#leases.set(node.address, leases);
-    const max = this.#options.maxBlockingConnections;
-    const inUse = leases.held.size + leases.opening;
-    if (inUse >= max) {
-      throw new CapacityError(
-        `blocking command not sent: ${inUse} blocking commands already hold connections ` +
-          `to ${node.address} (maxBlockingConnections ${max})`,
-        { option: "maxBlockingConnections", limit: max },
-      );
-    }
-    const idle = this.#idle.get(node.address);
-    let conn: Connection | undefined;
-    for (let c = idle?.pop(); c !== undefined && conn === undefined; c = idle?.pop()) {
-      if (!c.closed) conn = c;
-    }
-    if (conn === undefined) {
-      // Counted while it opens, so a burst of BLPOPs cannot open more than the cap.
-      leases.opening++;
-      try {
-        conn = await this.dedicated(node);
-      } finally {
-        leases.opening--;
-      }
-    }
-    this.#lent.add(conn);
-    leases.held.add(conn);
-    return conn;
+  lease(node: _NodeAddress): Promise<Connection> {
+    return this.#leases.lease(node);
   }
 
   /** Returns a leased or dedicated connection; extra or broken ones are closed. */
-  async release(address: string, conn: Connection): Promise<void> {
-    this.#lent.delete(conn);
-    this.#leases.get(address)?.held.delete(conn);
-    const idle = this.#idle.get(address) ?? [];
-    if (this.#closed || conn.closed || conn.inFlight > 0 || idle.length >= MAX_IDLE_LEASES) {
-      return await conn.close();
-    }
-    idle.push(conn);
-    this.#idle.set(address, idle);
+  release(address: string, conn: Connection): Promise<void> {
+    return this.#leases.release(address, conn);
   }
 
   /**
    * A new connection of its own (e.g. for `WATCH`, or a `MONITOR` stream with `extra` set);
    * `release()` or close it when done. The pool closes it when the pool closes.
    */
-  async dedicated(
+  dedicated(
     node: _NodeAddress,
     extra?: Pick<ConnectionOptions, "onExtraReply" | "onClose">,
   ): Promise<Connection> {
-    if (this.#closed) throw new ConnectionError("the client is closed");
-    const conn = await this.#connect(node, extra?.onClose, extra?.onExtraReply);
-    if (this.#closed) {
-      await conn.close();
-      throw new ConnectionError("the client is closed", { address: node.address });
-    }
-    this.#lent.add(conn);
-    return conn;
+    return this.#leases.dedicated(node, extra);
   }
 
   /** False while a node is down (backing off) or suspect (stalled); reads then avoid it. */
   isAvailable(address: string): boolean {
     const e = this.#entries.get(address);
     if (e === undefined) return true;
-    return e.suspect === undefined && (e.failures === 0 || performance.now() >= e.retryAt);
+    if (this.#stalls.waiting(address) !== undefined) return false;
+    return e.failures === 0 || performance.now() >= e.retryAt;
   }
 
   /** Marks a node as failing so reads avoid it for a while. */
@@ -243,7 +169,11 @@ export class _NodePool {
    * get their connections, which close once their commands in flight are answered.
    */
   retain(keep: ReadonlySet<string>): void {
-    const known = new Set([...this.#entries.keys(), ...this.#probes.keys(), ...this.#idle.keys()]);
+    const known = new Set([
+      ...this.#entries.keys(),
+      ...this.#probes.keys(),
+      ...this.#leases.addresses(),
+    ]);
     for (const address of known) if (!keep.has(address)) void this.#drop(address, true);
   }
 
@@ -266,30 +196,18 @@ export class _NodePool {
 
   #busy(): Connection[] {
     const shared = [...this.#entries.values()].flatMap((e) => e.conn ? [e.conn] : []);
-    return [...shared, ...this.#lent].filter((c) => !c.closed && c.inFlight > 0);
+    return [...shared.filter((c) => !c.closed && c.inFlight > 0), ...this.#leases.busy()];
   }
 
   /** Closes every connection it opened, leased and dedicated ones included. Idempotent. */
   async close(): Promise<void> {
     this.#closed = true;
     this.#closer.abort();
-    clearTimeout(this.#watchdog);
-    for (const e of this.#entries.values()) {
-      const waiting = e.suspect;
-      e.suspect = undefined;
-      waiting?.reject(new ConnectionError("the client is closed"));
-      waiting?.promise.catch(() => {});
-    }
-    const addresses = new Set([
-      ...this.#entries.keys(),
-      ...this.#probes.keys(),
-      ...this.#idle.keys(),
-    ]);
-    const lent = [...this.#lent];
-    this.#lent.clear();
+    this.#stalls.close();
+    const addresses = new Set([...this.#entries.keys(), ...this.#probes.keys()]);
     await Promise.all([
       ...[...addresses].map((a) => this.#drop(a, false)),
-      ...lent.map((c) => c.close()),
+      this.#leases.close(),
     ]);
   }
 
@@ -322,9 +240,7 @@ export class _NodePool {
     const shared = [this.#entries.get(address), this.#probes.get(address)];
     this.#entries.delete(address);
     this.#probes.delete(address);
-    const idle = this.#idle.get(address) ?? [];
-    this.#idle.delete(address);
-    await Promise.all(idle.map((c) => c.close()));
+    await this.#leases.dropIdle(address);
     await Promise.all(shared.map(async (e) => {
       const conn = e?.conn ?? await e?.connecting?.catch(() => undefined);
       if (conn === undefined) return;
@@ -343,8 +259,6 @@ export class _NodePool {
         failures: 0,
         retryAt: 0,
         lastError: undefined,
-        suspect: undefined,
-        answeredAt: undefined,
       };
       entries.set(node.address, e);
     }
@@ -357,7 +271,7 @@ export class _NodePool {
     onClose: ConnectionOptions["onClose"],
     onExtraReply?: ConnectionOptions["onExtraReply"],
   ): Promise<Connection> {
-    const secret = await this.#credentials(node);
+    const secret = await _askCredentials(this.#options.credentials, node.address);
     try {
       return await this.#options.factory({
         ...this.#options.connection,
@@ -374,36 +288,6 @@ export class _NodePool {
       }
       throw error;
     }
-  }
-
-  async #credentials(node: _NodeAddress): Promise<{ username?: string; password?: string }> {
-    const provider = this.#options.credentials;
-    if (provider === undefined) return {};
-    let got: unknown;
-    try {
-      got = await provider();
-    } catch (cause) {
-      const why = cause instanceof Error ? cause.message : String(cause);
-      throw new AuthError(`the credentials provider failed for ${node.address}: ${why}`, {
-        code: "CREDENTIALS",
-        address: node.address,
-        cause,
-      });
-    }
-    const c = got as { username?: unknown; password?: unknown } | null;
-    if (
-      typeof c !== "object" || c === null || typeof c.password !== "string" ||
-      (c.username !== undefined && typeof c.username !== "string")
-    ) {
-      throw new AuthError(
-        `the credentials provider must return { username?: string, password: string } ` +
-          `(for ${node.address})`,
-        { code: "CREDENTIALS", address: node.address },
-      );
-    }
-    return c.username === undefined
-      ? { password: c.password }
-      : { username: c.username, password: c.password };
   }
 
   async #open(
@@ -431,7 +315,7 @@ export class _NodePool {
       e.conn = conn;
       e.failures = 0;
       e.lastError = undefined;
-      if (tracked) this.#watch();
+      if (tracked) this.#stalls.start();
       return conn;
     } catch (error) {
       e.connecting = undefined;
@@ -441,73 +325,10 @@ export class _NodePool {
     }
   }
 
-  /** Checks the shared connections for stalls while any is open. */
-  #watch(): void {
-    if (this.#watchdog !== undefined || this.#options.stallMs <= 0 || this.#closed) return;
-    this.#watchdog = _unrefTimer(setTimeout(() => {
-      this.#watchdog = undefined;
-      this.#checkStalls();
-      if (this.connected().length > 0) this.#watch();
-    }, STALL_CHECK_MS));
-  }
-
-  #checkStalls(): void {
-    const now = performance.now();
-    const { stallMs, onStall } = this.#options;
+  *#openShared(): Iterable<[string, Connection]> {
     for (const [address, e] of this.#entries) {
-      const conn = e.conn;
-      if (conn === undefined || conn.closed) continue;
-      const stalled = conn.stalledMs(now) >= stallMs;
-      if (stalled && e.suspect === undefined) {
-        e.suspect = Promise.withResolvers();
-        e.suspect.promise.catch(() => {});
-        // Reads waiting on it can be served by another node of the shard.
-        conn.failStallRetries(
-          new ConnectionError(`${address} stopped answering (nothing read for ${stallMs} ms)`, {
-            address,
-            sent: true,
-          }),
-        );
-        onStall(address, "stalled");
-        void this.#verify(e, conn);
-      } else if (!stalled && e.suspect !== undefined) {
-        const waiting = e.suspect;
-        e.suspect = undefined;
-        e.answeredAt = undefined;
-        waiting.resolve(conn);
-        onStall(address, "recovered");
-      } else if (
-        stalled && e.answeredAt !== undefined && now - e.answeredAt >= STALL_CHECK_MS &&
-        !conn.awaitsWrite()
-      ) {
-        // The node answers on another connection, this one not at all: the link is broken, not
-        // the node. Only reads (retried elsewhere) and commands already given up are lost with it.
-        this.#replace(e, conn);
-      }
+      if (e.conn !== undefined && !e.conn.closed) yield [address, e.conn];
     }
-  }
-
-  /** Asks a stalled connection's node for a `PING` on its probe connection. */
-  async #verify(e: Entry, stalled: Connection): Promise<void> {
-    try {
-      const probe = await this.probe(e.node);
-      await probe.send(["PING"], { timeoutMs: VERIFY_TIMEOUT_MS });
-    } catch {
-      return; // the node does not answer either: the cluster's view decides (see `abandon`)
-    }
-    if (e.conn === stalled && e.suspect !== undefined) e.answeredAt = performance.now();
-  }
-
-  #replace(e: Entry, conn: Connection): void {
-    const waiting = e.suspect;
-    e.suspect = undefined;
-    e.answeredAt = undefined;
-    e.conn = undefined;
-    void conn.close();
-    this.#options.onStall(e.node.address, "replaced");
-    if (waiting === undefined) return;
-    const next = this.#shared(this.#entries, e.node, true);
-    waiting.resolve(next);
   }
 
   #fail(e: Entry, error: Error): void {
@@ -517,4 +338,9 @@ export class _NodePool {
     e.retryAt = performance.now() +
       _backoffMs(e.failures - 1, backoffBaseMs, backoffCapMs, Math.random);
   }
+}
+
+/** The error for a node the pool let go of (it left the cluster). */
+function gone(address: string): ConnectionError {
+  return new ConnectionError(`${address} left the cluster`, { address });
 }
