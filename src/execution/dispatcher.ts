@@ -20,7 +20,7 @@ import { ConnectionError } from "../errors.ts";
 import type { RedisArgument, RedisReply } from "../types.ts";
 import type { CallOptions } from "./call_options.ts";
 import { _bounded, type _CallLimits, _stopError } from "./call_limits.ts";
-import { _nameOf } from "./executor.ts";
+import { _nameOf } from "./command_name.ts";
 import type { _Executor } from "./executor.ts";
 import { _asResult, type _ToResult } from "./routed_command.ts";
 

@@ -19,19 +19,14 @@ import type { Logger } from "../logger.ts";
 import type { RedisArgument, RedisReply } from "../types.ts";
 import { _RETRY_TABLE } from "./retry_table.ts";
 import type { CallOptions } from "./call_options.ts";
-import {
-  _bounded,
-  type _CallLimits,
-  _pause,
-  _remainingMs,
-  _stopError,
-  _stopReason,
-} from "./call_limits.ts";
+import { _bounded, type _CallLimits, _pause, _stopError, _stopReason } from "./call_limits.ts";
 import { _FirstTry, type _Retrier, type _StartedTry } from "./first_try.ts";
 import type { _NodeChoice } from "./node_choice.ts";
 import { _asResult, type _RoutedCommand, type _ToResult } from "./routed_command.ts";
 import { _sendBlocking, _sendShared } from "./send.ts";
 import { _waitReplicas } from "./wait_replicas.ts";
+import { _SendOptions } from "./send_options.ts";
+import { _nameOf } from "./command_name.ts";
 
 /** Executor settings, validated by the facade. */
 export interface _ExecutorOptions {
@@ -65,9 +60,7 @@ export class _Executor implements _Retrier {
   #closing: AbortSignal;
   /** The limits of calls with no timeout and no signal, shared. */
   #noLimits: _CallLimits;
-  #defaults: SendOptions | undefined;
-  #readDefaults: SendOptions | undefined;
-  #untimed: SendOptions | undefined;
+  #send: _SendOptions;
   #retrying = 0;
   /** Calls waiting for the first discovery (see `whileQueued`). */
   #queuedOutside = 0;
@@ -86,6 +79,12 @@ export class _Executor implements _Retrier {
       closing: parts.closing,
     };
     this.options = options;
+    this.#send = new _SendOptions({
+      decode: options.decode,
+      commandTimeoutMs: options.commandTimeoutMs,
+      readsMaster: () => parts.nodeChoice.readsMaster,
+      noLimits: this.#noLimits,
+    });
   }
 
   /**
@@ -115,7 +114,7 @@ export class _Executor implements _Retrier {
     if (plain(cmd.options) && !cmd.route.blocking) {
       const node = this.#nodeChoice.target(cmd, undefined);
       if (node !== undefined && node !== null) {
-        const options = this.#commandOptions(cmd);
+        const options = this.#send.firstTry(cmd);
         const c = this.#pool.get(node);
         if (c instanceof Connection) {
           const first = new _FirstTry(this, cmd, node, toResult);
@@ -402,35 +401,12 @@ export class _Executor implements _Retrier {
       _stopError(reason, _nameOf(args), limits, 0, undefined);
     const c = this.#pool.get(node);
     const conn = c instanceof Connection ? c : await _bounded(c, limits, stop);
-    return await conn.send(args, this.#timedOptions(options, limits));
+    return await conn.send(args, this.#send.timed(options, limits));
   }
 
   /** Send options for a call, with the client's defaults. */
   sendOptions(options: CallOptions | undefined): SendOptions {
-    if (options === undefined) {
-      return this.#defaults ??= {
-        decode: this.options.decode,
-        timeoutMs: this.options.commandTimeoutMs,
-      };
-    }
-    return {
-      decode: this.options.decode,
-      timeoutMs: options.timeoutMs ?? this.options.commandTimeoutMs,
-      signal: options.signal,
-    };
-  }
-
-  /**
-   * Send options for one try: its timeout is what is left of the call's (none for a call with
-   * no deadline, a blocking command without its own `timeoutMs` among them).
-   */
-  #timedOptions(options: CallOptions | undefined, limits: _CallLimits): SendOptions {
-    if (limits === this.#noLimits) return this.#untimed ??= { decode: this.options.decode };
-    return {
-      decode: this.options.decode,
-      timeoutMs: limits.deadline === Infinity ? undefined : Math.max(1, _remainingMs(limits)),
-      signal: options?.signal,
-    };
+    return this.#send.forCall(options);
   }
 
   async #afterReply(node: NodeInfo, cmd: _RoutedCommand): Promise<void> {
@@ -450,42 +426,11 @@ export class _Executor implements _Retrier {
   ): Promise<RedisReply> {
     const bounded = <T>(p: Promise<T>): Promise<T> => _bounded(p, cmd.limits, stop);
     if (cmd.route.blocking) {
-      const options = this.#timedOptions(cmd.options, cmd.limits);
+      const options = this.#send.timed(cmd.options, cmd.limits);
       return _sendBlocking(this.#pool, node, cmd.args, options, asking, bounded);
     }
-    const timed = this.#timedOptions(cmd.options, cmd.limits);
-    // Only a first try may be failed early by a stall: a read slow everywhere is not retried
-    // again and again.
-    const { readOnly } = cmd.route;
-    const options = cmd.inPipeline || readOnly
-      ? {
-        ...timed,
-        inPipeline: cmd.inPipeline === true,
-        readOnly,
-        stallRetry: first && this.#mayReadElsewhere(cmd),
-      }
-      : timed;
+    const options = this.#send.retryTry(cmd, first);
     return _sendShared(this.#pool, node, cmd.args, options, asking, bounded);
-  }
-
-  /** Whether a read may go to another node than the master when its node stalls. */
-  #mayReadElsewhere(cmd: _RoutedCommand): boolean {
-    if (!cmd.route.readOnly) return false;
-    const own = cmd.options?.readFrom;
-    return own === undefined ? !this.#nodeChoice.readsMaster : own !== "master";
-  }
-
-  #commandOptions(cmd: _RoutedCommand): SendOptions {
-    if (cmd.route.readOnly) {
-      this.#readDefaults ??= {
-        ...this.sendOptions(undefined),
-        readOnly: true,
-        stallRetry: !this.#nodeChoice.readsMaster,
-      };
-      return cmd.inPipeline ? { ...this.#readDefaults, inPipeline: true } : this.#readDefaults;
-    }
-    const options = this.sendOptions(undefined);
-    return cmd.inPipeline ? { ...options, inPipeline: true } : options;
   }
 
   async #pause(
@@ -519,12 +464,6 @@ function plain(options: CallOptions | undefined): boolean {
   return options === undefined ||
     (options.signal === undefined && options.timeoutMs === undefined &&
       options.waitReplicas === undefined && options.onServed === undefined);
-}
-
-/** The command's name for messages, upper case. */
-export function _nameOf(args: readonly RedisArgument[]): string {
-  const a = args[0];
-  return typeof a === "string" ? a.toUpperCase() : String(a);
 }
 
 function nameOf(cmd: _RoutedCommand): string {
