@@ -24,8 +24,8 @@ export type {
   ConnectionOptions,
   ReplySink,
   SendOptions,
-  TlsOptions,
 } from "./src/transport/connection_options.ts";
+export type { TlsOptions } from "./src/transport/transport.ts";
 export {
   type BeginSearch,
   BUILTIN_COMMANDS,

@@ -122,15 +122,19 @@ export class ConnectionError extends Error {
   readonly address: string | undefined;
   /** Whether the command had been written to the socket when the connection failed. */
   readonly sent: boolean;
+  /** False when no retry from this client can help (a Workers client used by another request
+   * than the one that made it): the call fails at once. */
+  readonly retryable: boolean;
   /** Describes what was attempted and on which node. */
   constructor(
     message: string,
-    options?: ErrorOptions & { address?: string | undefined; sent?: boolean },
+    options?: ErrorOptions & { address?: string | undefined; sent?: boolean; retryable?: boolean },
   ) {
     super(message, options);
     this.name = "ConnectionError";
     this.address = options?.address;
     this.sent = options?.sent ?? false;
+    this.retryable = options?.retryable ?? true;
   }
 }
 
@@ -177,7 +181,11 @@ export class AuthError extends Error {
  */
 export class CapacityError extends Error {
   /** The option whose bound was reached. */
-  readonly option: "maxQueueLength" | "maxUnwrittenBytes" | "maxBlockingConnections";
+  readonly option:
+    | "maxQueueLength"
+    | "maxUnwrittenBytes"
+    | "maxBlockingConnections"
+    | "maxConnections";
   /** Its value. */
   readonly limit: number;
   /** Says what was refused and which bound stood in the way. */

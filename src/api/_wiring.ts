@@ -9,6 +9,7 @@ import type { _StallState } from "../transport/_stall_watch.ts";
 import { TimeoutError } from "../errors.ts";
 import { _Discovery } from "../topology/discovery.ts";
 import { _Topology } from "../topology/topology.ts";
+import { _mapOfSnapshot } from "../topology/topology_snapshot.ts";
 import { _LatencySampler } from "../topology/latency.ts";
 import { _ReplicaHealth } from "../topology/replica_health.ts";
 import { _ReadYourWrites } from "../topology/read_your_writes.ts";
@@ -46,6 +47,7 @@ export function _wire<D extends boolean>(options: RedisClusterOptions<D>): _Clie
   const pool = new _NodePool({
     connection: {
       connectTimeoutMs: s.connectTimeoutMs,
+      transport: s.transport,
       ...(options.username !== undefined ? { username: options.username } : {}),
       ...(options.password !== undefined ? { password: options.password } : {}),
       ...(options.tls !== undefined ? { tls: options.tls } : {}),
@@ -78,6 +80,7 @@ export function _wire<D extends boolean>(options: RedisClusterOptions<D>): _Clie
       topology.suspect(address, state === "stalled");
     },
     maxBlockingConnections: s.maxBlockingConnections,
+    maxConnections: s.maxConnections,
     backoffBaseMs: s.retryBaseMs * 5,
     backoffCapMs: s.retryCapMs,
   });
@@ -110,6 +113,7 @@ export function _wire<D extends boolean>(options: RedisClusterOptions<D>): _Clie
     refreshIntervalMs: s.refreshIntervalMs,
     refreshCooldownMs: s.refreshCooldownMs,
     logger: s.logger,
+    initial: s.topology === undefined ? undefined : _mapOfSnapshot(s.topology),
     onRefreshed: (map) => {
       pool.retain(new Set(map.nodes().map((n) => n.address)));
       // A suspect the cluster gave up on is closed, so the commands in its socket fail as
@@ -180,7 +184,9 @@ export function _wire<D extends boolean>(options: RedisClusterOptions<D>): _Clie
       // A "nearest" client samples round trips from the start, not on its first read.
       if (s.readFrom === "nearest") latency.start();
       // Topology queries ran on probe connections: open the masters' shared ones now, so the
-      // first commands do not each wait for a handshake.
+      // first commands do not each wait for a handshake. Not under a connection budget
+      // (Workers): there only the nodes a request touches get connections.
+      if (s.maxConnections !== Infinity) return;
       for (const shard of topology.map.servingShards()) {
         const c = pool.get(shard.master);
         if (!(c instanceof Connection)) c.catch(() => {});

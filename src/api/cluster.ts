@@ -8,6 +8,7 @@ import type { _Dispatcher } from "../execution/dispatcher.ts";
 import type { CallOptions } from "../execution/call_options.ts";
 import type { RedisArgument, RedisKey, RedisReply } from "../types.ts";
 import type { SlotMap } from "../topology/slot_map.ts";
+import { _snapshotOf, type TopologySnapshot } from "../topology/topology_snapshot.ts";
 import type { ReadFrom } from "../topology/read_policy.ts";
 import { _installCalls } from "../commands/install.ts";
 import { _rawCommand } from "../commands/builder.ts";
@@ -55,6 +56,23 @@ export class RedisCluster<D extends boolean = false> implements AsyncDisposable 
   /** Discovers the cluster (done by the first command otherwise). */
   connect(): Promise<void> {
     return this.#dispatcher.connect();
+  }
+
+  /**
+   * The slot map as plain, serialisable data, to start another client from it with the
+   * `topology` option (e.g. one client per Workers request, with no discovery round trip).
+   *
+   * @example
+   * ```ts ignore
+   * import { RedisCluster } from "@x/rcluster";
+   * await using rc = new RedisCluster({ startupNodes: ["127.0.0.1:7000"] });
+   * await rc.connect();
+   * const saved = JSON.stringify(rc.topology());
+   * await using next = new RedisCluster({ startupNodes: ["127.0.0.1:7000"], topology: JSON.parse(saved) });
+   * ```
+   */
+  topology(): TopologySnapshot {
+    return _snapshotOf(this.#dispatcher.topology.map);
   }
 
   /** The current slot map snapshot (empty before discovery). */

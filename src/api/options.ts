@@ -4,7 +4,8 @@
  */
 import type { ConnectionFactory } from "../transport/node_pool.ts";
 import type { CredentialsProvider } from "../transport/credentials.ts";
-import type { TlsOptions } from "../transport/connection_options.ts";
+import type { TlsOptions, Transport } from "../transport/transport.ts";
+import type { TopologySnapshot } from "../topology/topology_snapshot.ts";
 import type { ReadFrom } from "../topology/read_policy.ts";
 import type { NatMap } from "../topology/nat_map.ts";
 import type { Logger } from "../logger.ts";
@@ -129,6 +130,20 @@ export interface RedisClusterOptions<D extends boolean = false> {
   /** `CLIENT SETNAME` on every connection.
    * @default undefined */
   clientName?: string;
+  /** How sockets are opened: pass one for an unusual host, or to test.
+   * @default the runtime's own, by feature detection: `denoTransport()` on Deno,
+   * `workersTransport()` on Cloudflare Workers, `nodeTransport()` on Node and Bun */
+  transport?: Transport;
+  /** Connections of every kind the client may hold at once. At the budget an idle connection
+   * is closed to make room; when every connection is in use, a call needing another fails
+   * with a `CapacityError` (nothing sent). Under a budget, masters are not connected ahead of
+   * use.
+   * @default 6 on Cloudflare Workers (its per-request limit), unlimited elsewhere */
+  maxConnections?: number;
+  /** A slot map saved with `rc.topology()`: the client starts routing from it, with no
+   * discovery round trip; a stale one is corrected by `MOVED` and the next refresh.
+   * @default undefined (discover from startupNodes) */
+  topology?: TopologySnapshot;
   /** Opens connections; inject one to instrument or to test faults.
    * @default Connection.connect */
   connectionFactory?: ConnectionFactory;

@@ -7,6 +7,9 @@ import type { RedisClusterOptions, StartupNode } from "./options.ts";
 import type { ReadFrom } from "../topology/read_policy.ts";
 import { _SILENT_LOGGER, type Logger } from "../logger.ts";
 import { _parseAddress } from "../_address.ts";
+import type { Transport } from "../transport/transport.ts";
+import { _defaultTransport } from "../transport/default_transport.ts";
+import { _checkSnapshot, type TopologySnapshot } from "../topology/topology_snapshot.ts";
 
 /** Options after validation, with defaults applied. */
 export interface _Settings {
@@ -29,6 +32,9 @@ export interface _Settings {
   readonly maxUnwrittenBytes: number;
   readonly maxBlockingConnections: number;
   readonly maxReplyBytes: number;
+  readonly transport: Transport;
+  readonly maxConnections: number;
+  readonly topology: TopologySnapshot | undefined;
 }
 
 /** Checks every option up front; a `TypeError` names the first bad field. */
@@ -59,7 +65,9 @@ export function _validate<D extends boolean>(o: RedisClusterOptions<D>): _Settin
   if (o.protocol !== undefined && o.protocol !== 2 && o.protocol !== 3) {
     throw new TypeError("RedisCluster: options.protocol must be 2 or 3");
   }
+  const transport = checkTransport(o.transport);
   checkConnectionOptions(o);
+  if (typeof o.tls === "object" && o.tls !== null) transport.checkTls?.(o.tls);
   const logger = o.logger ?? _SILENT_LOGGER;
   for (const m of ["debug", "info", "warn", "error"] as const) {
     if (typeof logger[m] !== "function") {
@@ -86,6 +94,9 @@ export function _validate<D extends boolean>(o: RedisClusterOptions<D>): _Settin
     maxUnwrittenBytes: atLeastOne(o, "maxUnwrittenBytes", 128 * 1024 * 1024),
     maxBlockingConnections: atLeastOne(o, "maxBlockingConnections", 100),
     maxReplyBytes: atLeastOne(o, "maxReplyBytes", 512 * 1024 * 1024),
+    transport,
+    maxConnections: atLeastOne(o, "maxConnections", transport.defaultMaxConnections ?? Infinity),
+    topology: o.topology === undefined ? undefined : _checkSnapshot(o.topology),
   };
 }
 
@@ -137,12 +148,17 @@ function checkTls(tls: unknown): void {
   if ((t.cert === undefined) !== (t.key === undefined)) {
     throw new TypeError(`${where}.cert and ${where}.key go together (mutual TLS)`);
   }
-  if (t.cert !== undefined && t.serverName !== undefined && "Deno" in globalThis) {
+}
+
+function checkTransport(t: unknown): Transport {
+  if (t === undefined) return _defaultTransport();
+  const x = t as { name?: unknown; connect?: unknown } | null;
+  if (typeof x !== "object" || x === null || typeof x.connect !== "function") {
     throw new TypeError(
-      `${where}.serverName cannot be combined with a client certificate on Deno ` +
-        "(Deno.connectTls verifies the host it dials)",
+      "RedisCluster: options.transport must be { name, connect(options) } (see Transport)",
     );
   }
+  return t as Transport;
 }
 
 function checkNatMap(natMap: unknown): void {
@@ -179,6 +195,7 @@ type NumericOption =
   | "maxUnwrittenBytes"
   | "maxBlockingConnections"
   | "maxReplyBytes"
+  | "maxConnections"
   | "maxReplicaLagMs";
 
 function count<D extends boolean>(

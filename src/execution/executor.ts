@@ -159,6 +159,8 @@ export class _Executor implements _Retrier {
     this.#retrying++;
     try {
       return await this.#retryLoop(cmd, started);
+    } catch (e) {
+      throw this.#pool.explain(e);
     } finally {
       if (--this.#retrying === 0 && this.#settled !== undefined) {
         this.#settled.resolve();
@@ -241,6 +243,7 @@ export class _Executor implements _Retrier {
         }
         if (!(e instanceof ConnectionError)) throw e;
         if (this.#closing.aborted) throw stop("closed");
+        if (!e.retryable) throw e;
         // A write that may have reached the server is never sent twice unasked.
         if (e.sent && !cmd.route.readOnly) {
           this.#unknownOutcome(cmd, node);

@@ -25,6 +25,8 @@ export interface _TopologyOptions {
   readonly logger: Logger;
   /** Called with every new map that came from a refresh (not from a `MOVED`). */
   readonly onRefreshed: (map: SlotMap) => void;
+  /** A map to start from (a saved snapshot): the first command then needs no discovery. */
+  readonly initial?: SlotMap | undefined;
 }
 
 /** Shortest pause between polls while a shard waits for a master; up to twice it with jitter. */
@@ -56,6 +58,7 @@ export class _Topology {
   constructor(discovery: _Discovery, options: _TopologyOptions) {
     this.#discovery = discovery;
     this.#options = options;
+    if (options.initial !== undefined) this.#map = options.initial.withGeneration(1);
   }
 
   /** The current snapshot. */

@@ -102,6 +102,18 @@ export class _Leases {
     return [...this.#idle.keys()];
   }
 
+  /** Closes one idle connection kept for blocking commands; false when none is kept. */
+  closeOneIdle(): boolean {
+    for (const idle of this.#idle.values()) {
+      const c = idle.pop();
+      if (c !== undefined) {
+        void c.close();
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Closes the idle connections to a node that left the cluster. */
   async dropIdle(address: string): Promise<void> {
     const idle = this.#idle.get(address) ?? [];

@@ -11,7 +11,8 @@ import type { RedisArgument, RedisReply } from "../types.ts";
 import { _formatAddress } from "../_address.ts";
 import { _PendingQueue } from "./_pending_queue.ts";
 import type { _Pending } from "./_pending_queue.ts";
-import { _openSocket, _writeAll } from "./_socket.ts";
+import type { Socket } from "./transport.ts";
+import { _defaultTransport } from "./default_transport.ts";
 import { _withoutRanges } from "./_write_batch.ts";
 import { _handshake } from "./handshake.ts";
 import type { ConnectionOptions, ReplySink, SendOptions } from "./connection_options.ts";
@@ -39,7 +40,7 @@ const DIRECT_READ = 16 * 1024;
 export class Connection {
   /** `host:port` of the node. */
   readonly address: string;
-  #conn: Deno.Conn;
+  #conn: Socket;
   #options: ConnectionOptions;
   #writer = new CommandWriter();
   #decoder: RespDecoder;
@@ -61,7 +62,7 @@ export class Connection {
   /** When the last bytes were read, or waiting began (see `stalledMs`). */
   #progressAt = 0;
 
-  private constructor(conn: Deno.Conn, options: ConnectionOptions) {
+  private constructor(conn: Socket, options: ConnectionOptions) {
     this.#conn = conn;
     this.#options = options;
     this.address = _formatAddress(options.host, options.port);
@@ -85,9 +86,16 @@ export class Connection {
       if (cancel?.aborted) {
         throw new ConnectionError(`connect to ${address} was cancelled`, { address });
       }
-      let conn: Deno.Conn;
+      let conn: Socket;
       try {
-        conn = await _openSocket(options, ctl.signal);
+        const transport = options.transport ?? _defaultTransport();
+        const tls = options.tls === true ? {} : options.tls || undefined;
+        conn = await transport.connect({
+          host: options.host,
+          port: options.port,
+          tls,
+          signal: ctl.signal,
+        });
       } catch (cause) {
         if (cancel?.aborted) {
           throw new ConnectionError(`connect to ${address} was cancelled`, { address, cause });
@@ -259,17 +267,18 @@ export class Connection {
         this.#unsent = 0;
         this.#inWrite = chunks.reduce((n, c) => n + c.length, 0);
         for (const bytes of chunks) {
-          await _writeAll(this.#conn, bytes);
+          await this.#conn.write(bytes);
           this.#inWrite -= bytes.length;
         }
         this.#writer.recycle(taken);
       }
     } catch (cause) {
       this.#shutdown(
-        new ConnectionError(`write to ${this.address} failed: ${messageOf(cause)}`, {
-          address: this.address,
-          cause,
-        }),
+        final(cause) ??
+          new ConnectionError(`write to ${this.address} failed: ${messageOf(cause)}`, {
+            address: this.address,
+            cause,
+          }),
       );
     } finally {
       this.#writing = false;
@@ -319,11 +328,12 @@ export class Connection {
     } catch (cause) {
       if (this.#closed !== undefined) return;
       this.#shutdown(
-        new ConnectionError(`read from ${this.address} failed: ${messageOf(cause)}`, {
-          address: this.address,
-          cause,
-          sent: true,
-        }),
+        final(cause) ??
+          new ConnectionError(`read from ${this.address} failed: ${messageOf(cause)}`, {
+            address: this.address,
+            cause,
+            sent: true,
+          }),
       );
     }
   }
@@ -430,6 +440,7 @@ export class Connection {
       address: this.address,
       sent,
       ...(this.#closed ? { cause: this.#closed } : {}),
+      retryable: !(this.#closed instanceof ConnectionError) || this.#closed.retryable,
     });
   }
 
@@ -438,9 +449,7 @@ export class Connection {
     this.#closed = error;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
-    try {
-      this.#conn.close();
-    } catch { /* already closed by the peer */ }
+    this.#conn.close();
     // Commands not yet handed to the socket never reached the server: safe to retry.
     const total = this.#pending.size;
     const unsentFrom = total - this.#unsent;
@@ -461,6 +470,11 @@ export class Connection {
 function settle(e: _Pending): void {
   e.done = true;
   if (e.signal && e.onAbort) e.signal.removeEventListener("abort", e.onAbort);
+}
+
+/** A transport's error saying no retry can help, passed on as it is. */
+function final(e: unknown): ConnectionError | undefined {
+  return e instanceof ConnectionError && !e.retryable ? e : undefined;
 }
 
 function messageOf(e: unknown): string {

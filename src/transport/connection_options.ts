@@ -4,36 +4,7 @@
  */
 import type { DecoderOptions } from "../protocol/resp_decoder.ts";
 import type { RedisReply, RespPush } from "../types.ts";
-
-/**
- * TLS settings of every node connection.
- *
- * @example
- * ```ts
- * import type { TlsOptions } from "@x/rcluster";
- * const tls: TlsOptions = {
- *   caCerts: [Deno.readTextFileSync("ca.pem")],
- *   cert: Deno.readTextFileSync("client.pem"), // mutual TLS (tls-auth-clients yes)
- *   key: Deno.readTextFileSync("client.key"),
- * };
- * ```
- */
-export interface TlsOptions {
-  /** Extra root certificates (PEM) to trust, e.g. a private CA's.
-   * @default undefined (the runtime's own roots) */
-  caCerts?: string[];
-  /** Client certificate chain (PEM), for servers that require one (mutual TLS); with `key`.
-   * @default undefined */
-  cert?: string;
-  /** The client certificate's private key (PEM); with `cert`.
-   * @default undefined */
-  key?: string;
-  /** The name the server certificate must carry, when it differs from the address dialled
-   * (nodes announce IP addresses; certificates often name hosts). On Deno it cannot be
-   * combined with a client certificate.
-   * @default the host dialled */
-  serverName?: string;
-}
+import type { TlsOptions, Transport } from "./transport.ts";
 
 /**
  * How to open and set up one connection.
@@ -52,6 +23,9 @@ export interface ConnectionOptions {
   /** Connect with TLS.
    * @default undefined (plain TCP) */
   tls?: TlsOptions | boolean;
+  /** How sockets are opened on this runtime.
+   * @default the runtime's own, by feature detection (Deno, Cloudflare Workers, Node and Bun) */
+  transport?: Transport;
   /** Gives up connecting (and the handshake) after this long.
    * @default 10000 */
   connectTimeoutMs?: number;

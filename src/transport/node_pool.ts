@@ -12,6 +12,7 @@ import { _Leases } from "./_leases.ts";
 import { type _StallState, _StallWatch } from "./_stall_watch.ts";
 import { _askCredentials, type CredentialsProvider } from "./credentials.ts";
 import { _backoffMs } from "./backoff.ts";
+import { _ConnectionBudget } from "./_connection_budget.ts";
 
 /**
  * Opens a connection; replace it to add instrumentation or to inject faults in tests.
@@ -56,6 +57,8 @@ export interface _PoolOptions {
   readonly backoffCapMs: number;
   /** Blocking commands that may hold a connection of their own to one node at once. */
   readonly maxBlockingConnections: number;
+  /** Connections of every kind the pool may hold at once (see `_ConnectionBudget`). */
+  readonly maxConnections: number;
 }
 
 /** Connections by node address. */
@@ -68,9 +71,11 @@ export class _NodePool {
   #stalls: _StallWatch;
   /** Cancels connects under way when the pool closes. */
   #closer = new AbortController();
+  #budget: _ConnectionBudget;
 
   constructor(options: _PoolOptions) {
     this.#options = options;
+    this.#budget = new _ConnectionBudget(options.maxConnections, () => this.#evict());
     this.#leases = new _Leases(
       (node, extra) => this.#connect(node, extra?.onClose, extra?.onExtraReply),
       options.maxBlockingConnections,
@@ -96,6 +101,11 @@ export class _NodePool {
   /** The open connection to a node, or a promise of one. Rejects while the node backs off. */
   get(node: _NodeAddress): Connection | Promise<Connection> {
     return this.#stalls.waiting(node.address) ?? this.#shared(this.#entries, node, true);
+  }
+
+  /** `error`, or the clearer one the transport has for it (see `Transport.explain`). */
+  explain(error: unknown): unknown {
+    return this.#options.connection.transport?.explain?.(error) ?? error;
   }
 
   /** Nodes whose shared connection is stalled now. */
@@ -224,6 +234,9 @@ export class _NodePool {
     if (performance.now() < e.retryAt && e.lastError instanceof AuthError) {
       return Promise.reject(e.lastError);
     }
+    if (e.lastError instanceof ConnectionError && !e.lastError.retryable) {
+      return Promise.reject(e.lastError);
+    }
     if (performance.now() < e.retryAt) {
       return Promise.reject(
         new ConnectionError(
@@ -271,18 +284,23 @@ export class _NodePool {
     onClose: ConnectionOptions["onClose"],
     onExtraReply?: ConnectionOptions["onExtraReply"],
   ): Promise<Connection> {
-    const secret = await _askCredentials(this.#options.credentials, node.address);
+    const give = this.#budget.take(node.address);
     try {
+      const secret = await _askCredentials(this.#options.credentials, node.address);
       return await this.#options.factory({
         ...this.#options.connection,
         ...secret,
         host: node.host,
         port: node.port,
         signal: this.#closer.signal,
-        ...(onClose ? { onClose } : {}),
+        onClose: (error, pending) => {
+          give();
+          onClose?.(error, pending);
+        },
         ...(onExtraReply ? { onExtraReply } : {}),
       });
     } catch (error) {
+      give();
       if (error instanceof TimeoutError) {
         throw new ConnectionError(error.message, { address: node.address, cause: error });
       }
@@ -323,6 +341,20 @@ export class _NodePool {
       if (tracked) this.#fail(e, err);
       throw err;
     }
+  }
+
+  /** Closes one idle connection (probes first), to make room under the budget. */
+  #evict(): boolean {
+    for (const entries of [this.#probes, this.#entries]) {
+      for (const e of entries.values()) {
+        const c = e.conn;
+        if (c === undefined || c.closed || c.inFlight > 0) continue;
+        e.conn = undefined;
+        void c.close();
+        return true;
+      }
+    }
+    return this.#leases.closeOneIdle();
   }
 
   *#openShared(): Iterable<[string, Connection]> {

@@ -3,6 +3,7 @@
  * run for as long as the client lives, and a script that forgets `close()` should still exit.
  * @module
  */
+import { _deno } from "./deno_transport.ts";
 
 /** Lets the runtime exit while `timer` is pending, where the runtime can (Deno, Node, Bun). */
 export function _unrefTimer(timer: ReturnType<typeof setTimeout>): ReturnType<typeof setTimeout> {
@@ -11,8 +12,7 @@ export function _unrefTimer(timer: ReturnType<typeof setTimeout>): ReturnType<ty
     const unref = handle.unref;
     if (typeof unref === "function") unref.call(handle);
   } else if (typeof handle === "number") {
-    const deno = (globalThis as { Deno?: { unrefTimer?: (id: number) => void } }).Deno;
-    deno?.unrefTimer?.(handle);
+    _deno()?.unrefTimer?.(handle);
   }
   return timer;
 }
