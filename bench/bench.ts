@@ -28,6 +28,7 @@ import {
 import { type Job, type Outcome, runJob } from "./job.ts";
 import type { GrowthResult } from "./growth.ts";
 import { LocalCluster } from "../tests/_harness/local_cluster.ts";
+import { nodeMarkdown, runNodeBench } from "./node_runtime.ts";
 
 const LOAD_AT_START = Deno.loadavg();
 const OUT = new URL("./results/latest.json", import.meta.url).pathname;
@@ -190,6 +191,11 @@ async function main(): Promise<void> {
       results.push(await runScenario(s, seeds, ceiling));
     }
     const growth = await runGrowth(seeds);
+    const seed = `${(seeds[0] as Seed).host}:${(seeds[0] as Seed).port}`;
+    if (!skip.has("node")) log("Node 22: GET and SET scenarios, each client on Node");
+    const node = skip.has("node")
+      ? { skipped: "--skip node" }
+      : await runNodeBench(seed, sizes.ops, repeats).catch((e) => ({ skipped: `failed: ${e}` }));
     if (!skip.has("codec")) log("codec");
     const codec = skip.has("codec") ? [] : runCodec(repeats, flags.quick ? 50 : 300);
     const report: Report = {
@@ -210,8 +216,9 @@ async function main(): Promise<void> {
       codec,
       memory,
       growth,
+      node,
     };
-    const md = markdown(report);
+    const md = markdown(report) + "\n" + nodeMarkdown(node);
     console.log(md);
     await writeJson(flags.out, report);
     const mdPath = flags.out.replace(/\.json$/, "") + ".md";

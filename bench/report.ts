@@ -37,6 +37,8 @@ export interface Report {
   readonly codec: CodecResult[];
   readonly memory: MemoryResult[] | { readonly skipped: string };
   readonly growth: GrowthResult[] | { readonly skipped: string };
+  /** The GET/SET scenarios under Node 22 (see node_runtime.ts). */
+  readonly node?: unknown;
 }
 
 const SUBJECT = "rcluster";

@@ -128,3 +128,31 @@ Deno.test("the layering check finds an upward import and a cycle when there is o
   assert.deepEqual(upwardImports(graph), ["src/transport/connection.ts -> src/api/cluster.ts"]);
   assert.equal(importCycles(graph).length, 1);
 });
+
+Deno.test("no runtime's API is named outside its transport", async () => {
+  const own: Record<string, RegExp> = {
+    "src/transport/deno_transport.ts": /\bDeno\b/,
+    "src/transport/node_transport.ts": /"node:|\bprocess\./,
+    "src/transport/workers_transport.ts": /cloudflare:/,
+  };
+  const offenders: string[] = [];
+  const root = new URL("../", import.meta.url).pathname;
+  const walk = async (dir: string): Promise<void> => {
+    for await (const e of Deno.readDir(`${root}${dir}`)) {
+      const path = `${dir}/${e.name}`;
+      if (e.isDirectory) await walk(path);
+      else if (path.endsWith(".ts")) {
+        const code = (await Deno.readTextFile(`${root}${path}`)).split("\n")
+          .filter((l) => !/^\s*(\*|\/\/|\/\*\*)/.test(l));
+        for (const [file, pattern] of Object.entries(own)) {
+          // The one place that names every runtime: it picks among them.
+          if (file === path || path === "src/transport/default_transport.ts") continue;
+          const line = code.find((l) => pattern.test(l));
+          if (line !== undefined) offenders.push(`${path}: ${line.trim()}`);
+        }
+      }
+    }
+  };
+  await walk("src");
+  assert.deepEqual(offenders, []);
+});

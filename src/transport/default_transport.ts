@@ -19,7 +19,7 @@ export function _defaultTransport(): Transport {
   else if (_nodeBuiltins() !== undefined) detected = nodeTransport();
   else {
     throw new TypeError(
-      "RedisCluster: no TCP transport found for this runtime (Deno, Node 20.16+, Bun and " +
+      "RedisCluster: no TCP transport found for this runtime (Deno, Node 22+, Bun and " +
         "Cloudflare Workers are detected): pass options.transport",
     );
   }

@@ -1,5 +1,5 @@
 /**
- * The Node transport (Node 20.16+, and Bun): `node:net` and `node:tls`, reached through
+ * The Node transport (Node 22+, and Bun): `node:net` and `node:tls`, reached through
  * `process.getBuiltinModule`, so the module has no static `node:` import that a bundler for
  * another runtime (Workers without `nodejs_compat`) would have to resolve.
  * @module
@@ -41,7 +41,7 @@ interface Builtins {
   getBuiltinModule(name: "node:tls"): NodeTls;
 }
 
-/** `process` when the runtime has `process.getBuiltinModule` (Node 20.16+, 22.3+, Bun). */
+/** `process` when the runtime has `process.getBuiltinModule` (Node 22.3+, Bun). */
 export function _nodeBuiltins(): Builtins | undefined {
   const p = (globalThis as { process?: { getBuiltinModule?: unknown } }).process;
   return typeof p?.getBuiltinModule === "function" ? p as unknown as Builtins : undefined;
@@ -61,7 +61,7 @@ export function nodeTransport(): Transport {
   const builtins = _nodeBuiltins();
   if (builtins === undefined) {
     throw new TypeError(
-      "nodeTransport(): this runtime has no process.getBuiltinModule (Node 20.16+)",
+      "nodeTransport(): this runtime has no process.getBuiltinModule (Node 22+, Bun)",
     );
   }
   const net = builtins.getBuiltinModule("node:net");

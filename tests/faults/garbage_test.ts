@@ -87,5 +87,9 @@ Deno.test("random and malformed replies: every call settles with a value or a do
   }
   console.log(`300 GETs under random replies: ${JSON.stringify(Object.fromEntries(kinds))}`);
   chaos = false;
-  assert.equal(await rc.get("after"), "v");
+  // A reply the node never sent leaves its connection out of step until the stall is noticed
+  // and the connection replaced: a call or two may still time out, then the node serves again.
+  let after: unknown;
+  for (let i = 0; i < 5 && after !== "v"; i++) after = await rc.get("after").catch((e) => e);
+  assert.equal(after, "v");
 });

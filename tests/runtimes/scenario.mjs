@@ -1,3 +1,4 @@
+// deno-lint-ignore-file explicit-module-boundary-types -- plain JavaScript for every runtime; its types are in JSDoc
 /**
  * The runtime suite's scenario, plain JavaScript so every runtime runs it as is: the seed
  * example, replica reads, a cross-slot pipeline, MGET/MSET across slots, a whole-cluster scan, and
