@@ -35,6 +35,8 @@ export { WatchContext, type WatchOptions } from "./src/api/watch.ts";
 export type { ReplicaView } from "./src/api/replica_view.ts";
 export type { ScanIteratorOptions } from "./src/api/scan_iterators.ts";
 export { Monitor, type MonitorLine, type MonitorOptions } from "./src/api/monitor.ts";
+export { Subscription } from "./src/api/subscription.ts";
+export type { PubSubGap, PubSubMessage, SubscribeOptions } from "./src/api/subscription.ts";
 export type { RedisClusterOptions, StartupNode } from "./src/api/options.ts";
 export type { CallOptions } from "./src/execution/call_options.ts";
 export type { NodeInfo, Shard } from "./src/topology/node_info.ts";

@@ -185,7 +185,8 @@ export class CapacityError extends Error {
     | "maxQueueLength"
     | "maxUnwrittenBytes"
     | "maxBlockingConnections"
-    | "maxConnections";
+    | "maxConnections"
+    | "bufferSize";
   /** Its value. */
   readonly limit: number;
   /** Says what was refused and which bound stood in the way. */

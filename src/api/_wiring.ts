@@ -17,6 +17,7 @@ import type { NodeInfo } from "../topology/node_info.ts";
 import { _NodeChoice } from "../execution/node_choice.ts";
 import { _Executor } from "../execution/executor.ts";
 import { _Dispatcher } from "../execution/dispatcher.ts";
+import { _PubSubHub } from "../execution/pubsub_hub.ts";
 import type { RedisArgument } from "../types.ts";
 import type { RedisClusterOptions } from "./options.ts";
 import { type _Settings, _validate } from "./settings.ts";
@@ -31,6 +32,8 @@ const URGENT_TIMEOUT_MS = 500;
 export interface _Client {
   readonly settings: _Settings;
   readonly dispatcher: _Dispatcher;
+  /** The client's subscriptions. */
+  readonly hub: _PubSubHub;
   /**
    * Closes everything, top layer first. Without `drain`, every call still pending settles at
    * once with a `ConnectionError`; with it, calls already made settle first.
@@ -81,6 +84,7 @@ export function _wire<D extends boolean>(options: RedisClusterOptions<D>): _Clie
     },
     maxBlockingConnections: s.maxBlockingConnections,
     maxConnections: s.maxConnections,
+    onPush: options.onPush,
     backoffBaseMs: s.retryBaseMs * 5,
     backoffCapMs: s.retryCapMs,
   });
@@ -116,6 +120,7 @@ export function _wire<D extends boolean>(options: RedisClusterOptions<D>): _Clie
     initial: s.topology === undefined ? undefined : _mapOfSnapshot(s.topology),
     onRefreshed: (map) => {
       pool.retain(new Set(map.nodes().map((n) => n.address)));
+      if (hub.active) hub.reconcile();
       // A suspect the cluster gave up on is closed, so the commands in its socket fail as
       // "outcome unknown" instead of being acknowledged by a demoted master that then drops them.
       for (const address of pool.suspects()) {
@@ -193,9 +198,17 @@ export function _wire<D extends boolean>(options: RedisClusterOptions<D>): _Clie
       }
     },
   });
+  const hub = new _PubSubHub({
+    open: (node, hooks) => pool.dedicated(node, hooks),
+    map: () => topology.map,
+    refresh: () => topology.refresh({ force: true }),
+    applyMoved: (slot, address, host) => void topology.applyMoved(slot, address, host),
+    logger: s.logger,
+  });
   return {
     settings: s,
     dispatcher,
+    hub,
     close: async (drain) => {
       dispatcher.refuse("the client is closed");
       if (drain) await dispatcher.drain();
@@ -203,6 +216,7 @@ export function _wire<D extends boolean>(options: RedisClusterOptions<D>): _Clie
       latency.close();
       await readYourWrites.close();
       await health.close();
+      await hub.close();
       await topology.close();
       await pool.close();
     },

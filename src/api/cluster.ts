@@ -23,6 +23,12 @@ import { _replicaView, type ReplicaView } from "./replica_view.ts";
 import { _scanCluster, _scanKey, type ScanIteratorOptions } from "./scan_iterators.ts";
 import { _evalWithFallback } from "./scripts.ts";
 import { _monitor, type Monitor, type MonitorOptions } from "./monitor.ts";
+import {
+  _subscribe,
+  _subscribeArgs,
+  type SubscribeOptions,
+  type Subscription,
+} from "./subscription.ts";
 
 /**
  * A Redis Cluster client with typed command methods. The constructor does no I/O: the first
@@ -176,6 +182,68 @@ export class RedisCluster<D extends boolean = false> implements AsyncDisposable 
    */
   monitor(options?: MonitorOptions): Promise<Monitor> {
     return _monitor(this.#dispatcher, options);
+  }
+
+  /**
+   * Subscribes to channels: a `for await` stream of `{ channel, message }` (and `{ kind: "gap" }`
+   * items when the subscription was not live for a while). Resolves once the node confirmed.
+   * The last argument may be `SubscribeOptions`.
+   *
+   * @example
+   * ```ts ignore
+   * await using sub = await rc.subscribe("news", "alerts");
+   * for await (const { channel, message } of sub) console.log(channel, message);
+   * ```
+   */
+  subscribe(...args: (string | SubscribeOptions)[]): Promise<Subscription<D>> {
+    return this.#subscribe("subscribe", "channel", args);
+  }
+
+  /**
+   * Subscribes to glob patterns (`PSUBSCRIBE`); items carry the matching `pattern`.
+   *
+   * @example
+   * ```ts ignore
+   * await using sub = await rc.psubscribe("news.*");
+   * for await (const { pattern, channel, message } of sub) console.log(pattern, channel, message);
+   * ```
+   */
+  psubscribe(...args: (string | SubscribeOptions)[]): Promise<Subscription<D>> {
+    return this.#subscribe("psubscribe", "pattern", args);
+  }
+
+  /**
+   * Subscribes to sharded channels (`SSUBSCRIBE`), each on the master of its slot; the
+   * subscription moves with the slot (failover, migration). Publish with `rc.spublish()`.
+   *
+   * @example
+   * ```ts ignore
+   * await using sub = await rc.ssubscribe("orders:{eu}");
+   * await rc.spublish("orders:{eu}", "hello");
+   * for await (const { message } of sub) console.log(message);
+   * ```
+   */
+  ssubscribe(...args: (string | SubscribeOptions)[]): Promise<Subscription<D>> {
+    return this.#subscribe("ssubscribe", "shard", args);
+  }
+
+  async #subscribe(
+    method: string,
+    kind: "channel" | "pattern" | "shard",
+    args: readonly (string | SubscribeOptions)[],
+  ): Promise<Subscription<D>> {
+    const { names, options } = _subscribeArgs(method, args);
+    const ready = this.#dispatcher.ready(method.toUpperCase());
+    if (ready) await ready;
+    const s = this.#client.settings;
+    return await _subscribe<D>(
+      this.#client.hub,
+      kind,
+      s.decode,
+      names,
+      options,
+      s.connectTimeoutMs,
+    );
   }
 
   /**

@@ -8,6 +8,7 @@ import { ConnectionError } from "../errors.ts";
 import type { Connection } from "../transport/connection.ts";
 import type { _Dispatcher } from "../execution/dispatcher.ts";
 import { _ItemQueue } from "./_item_queue.ts";
+import { decodeReply } from "../protocol/decode_reply.ts";
 
 /**
  * One line of `MONITOR` output and the node it came from.
@@ -124,7 +125,8 @@ export async function _monitor(
   const started = await Promise.allSettled(
     dispatcher.nodesOf(role).map(async (node) => {
       const conn = await dispatcher.executor.stream(node, {
-        onExtraReply: (reply) => queue.push({ address: node.address, line: String(reply) }),
+        onExtraReply: (reply) =>
+          queue.push({ address: node.address, line: String(decodeReply(reply)) }),
         onClose: (error) => {
           if (error === undefined) return;
           queue.fail(error);

@@ -9,6 +9,7 @@ import type { TopologySnapshot } from "../topology/topology_snapshot.ts";
 import type { ReadFrom } from "../topology/read_policy.ts";
 import type { NatMap } from "../topology/nat_map.ts";
 import type { Logger } from "../logger.ts";
+import type { RespPush } from "../types.ts";
 
 /**
  * A node to discover the cluster from.
@@ -147,6 +148,10 @@ export interface RedisClusterOptions<D extends boolean = false> {
   /** Opens connections; inject one to instrument or to test faults.
    * @default Connection.connect */
   connectionFactory?: ConnectionFactory;
+  /** Receives RESP3 push frames other than pub/sub messages (e.g. `CLIENT TRACKING`
+   * invalidations) from the client's connections, with the node's address. Needs `protocol: 3`.
+   * @default undefined */
+  onPush?: (push: RespPush, address: string) => void;
   /** Receives topology changes and retries; silent by default.
    * @default undefined */
   logger?: Logger;

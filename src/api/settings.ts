@@ -120,6 +120,9 @@ function checkConnectionOptions<D extends boolean>(o: RedisClusterOptions<D>): v
         "give one or the other",
     );
   }
+  if (o.onPush !== undefined && typeof o.onPush !== "function") {
+    throw new TypeError("RedisCluster: options.onPush must be a function");
+  }
   if (o.connectionFactory !== undefined && typeof o.connectionFactory !== "function") {
     throw new TypeError("RedisCluster: options.connectionFactory must be a function");
   }

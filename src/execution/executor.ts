@@ -383,7 +383,7 @@ export class _Executor implements _Retrier {
   /** A connection of its own that streams replies answering no command (`MONITOR`). */
   stream(
     node: NodeInfo,
-    hooks: Pick<ConnectionOptions, "onExtraReply" | "onClose">,
+    hooks: Pick<ConnectionOptions, "onExtraReply" | "onPush" | "onClose">,
   ): Promise<Connection> {
     return this.#pool.dedicated(node, hooks);
   }

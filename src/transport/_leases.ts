@@ -15,7 +15,7 @@ const MAX_IDLE_LEASES = 4;
 /** Opens a connection of its own to a node (hooks for a stream such as `MONITOR`). */
 export type _OpenOwn = (
   node: _NodeAddress,
-  extra: Pick<ConnectionOptions, "onExtraReply" | "onClose"> | undefined,
+  extra: Pick<ConnectionOptions, "onExtraReply" | "onPush" | "onClose"> | undefined,
 ) => Promise<Connection>;
 
 /** Leased and dedicated connections. */
@@ -80,7 +80,7 @@ export class _Leases {
   /** A new connection of its own; `release()` or close it when done. */
   async dedicated(
     node: _NodeAddress,
-    extra: Pick<ConnectionOptions, "onExtraReply" | "onClose"> | undefined,
+    extra: Pick<ConnectionOptions, "onExtraReply" | "onPush" | "onClose"> | undefined,
   ): Promise<Connection> {
     if (this.#closed) throw new ConnectionError("the client is closed");
     const conn = await this.#open(node, extra);

@@ -55,6 +55,8 @@ export class Connection {
   /** Bytes of the batch being written that the socket has not taken yet. */
   #inWrite = 0;
   #flushQueued = false;
+  /** Bytes written by `post()` wait in the writer with no pending entry. */
+  #posted = false;
   #closed: Error | null | undefined = undefined;
   #readDone: Promise<void>;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -215,6 +217,18 @@ export class Connection {
   }
 
   /**
+   * Writes a command whose replies (if any) go to `onExtraReply` or `onPush`, awaiting nothing:
+   * for connections that stream (pub/sub), where pushed messages and confirmations interleave.
+   * Throws a `ConnectionError` when the connection is closed.
+   */
+  post(args: readonly RedisArgument[]): void {
+    if (this.#closed !== undefined) throw this.#closedError(false);
+    this.#writer.write(args);
+    this.#posted = true;
+    this.#scheduleFlush(false);
+  }
+
+  /**
    * How long commands have awaited replies with nothing read meanwhile, in ms (0 when none
    * awaits): a stalled connection, or a node that stopped answering.
    */
@@ -260,7 +274,8 @@ export class Connection {
     this.#flushQueued = false;
     this.#writing = true;
     try {
-      while (this.#unsent > 0 && this.#closed === undefined) {
+      while ((this.#unsent > 0 || this.#posted) && this.#closed === undefined) {
+        this.#posted = false;
         const taken = this.#writer.takeChunks();
         this.#batch++;
         const chunks = this.#skipped > 0 ? this.#dropSkipped(taken) : taken;
@@ -355,7 +370,7 @@ export class Connection {
     const entry = this.#pending.shift();
     if (entry === undefined) {
       const onExtra = this.#options.onExtraReply;
-      if (onExtra !== undefined) return onExtra(decodeReply(reply));
+      if (onExtra !== undefined) return onExtra(_ownedReply(reply, DIRECT_READ));
       this.#shutdown(
         new ConnectionError(`unexpected reply from ${this.address}`, {
           address: this.address,

@@ -53,8 +53,8 @@ export interface ConnectionOptions {
   /** Decoder limits.
    * @default {} */
   decoder?: DecoderOptions;
-  /** Receives replies that answer no command, decoded (the stream of `MONITOR`); without it
-   * such a reply fails the connection.
+  /** Receives replies that answer no command (the stream of `MONITOR`, RESP2 pub/sub
+   * messages, replies to `post()`), as bytes; without it such a reply fails the connection.
    * @default undefined */
   onExtraReply?: (reply: RedisReply) => void;
   /** Receives RESP3 push messages.

@@ -12,6 +12,7 @@ import { _Leases } from "./_leases.ts";
 import { type _StallState, _StallWatch } from "./_stall_watch.ts";
 import { _askCredentials, type CredentialsProvider } from "./credentials.ts";
 import { _backoffMs } from "./backoff.ts";
+import type { RespPush } from "../types.ts";
 import { _ConnectionBudget } from "./_connection_budget.ts";
 
 /**
@@ -57,6 +58,8 @@ export interface _PoolOptions {
   readonly backoffCapMs: number;
   /** Blocking commands that may hold a connection of their own to one node at once. */
   readonly maxBlockingConnections: number;
+  /** Receives RESP3 push frames (other than pub/sub's) from every connection, with its node. */
+  readonly onPush?: ((push: RespPush, address: string) => void) | undefined;
   /** Connections of every kind the pool may hold at once (see `_ConnectionBudget`). */
   readonly maxConnections: number;
 }
@@ -77,7 +80,7 @@ export class _NodePool {
     this.#options = options;
     this.#budget = new _ConnectionBudget(options.maxConnections, () => this.#evict());
     this.#leases = new _Leases(
-      (node, extra) => this.#connect(node, extra?.onClose, extra?.onExtraReply),
+      (node, extra) => this.#connect(node, extra?.onClose, extra),
       options.maxBlockingConnections,
     );
     this.#stalls = new _StallWatch({
@@ -156,7 +159,7 @@ export class _NodePool {
    */
   dedicated(
     node: _NodeAddress,
-    extra?: Pick<ConnectionOptions, "onExtraReply" | "onClose">,
+    extra?: Pick<ConnectionOptions, "onExtraReply" | "onPush" | "onClose">,
   ): Promise<Connection> {
     return this.#leases.dedicated(node, extra);
   }
@@ -282,7 +285,7 @@ export class _NodePool {
   async #connect(
     node: _NodeAddress,
     onClose: ConnectionOptions["onClose"],
-    onExtraReply?: ConnectionOptions["onExtraReply"],
+    stream?: Pick<ConnectionOptions, "onExtraReply" | "onPush">,
   ): Promise<Connection> {
     const give = this.#budget.take(node.address);
     try {
@@ -297,7 +300,11 @@ export class _NodePool {
           give();
           onClose?.(error, pending);
         },
-        ...(onExtraReply ? { onExtraReply } : {}),
+        ...(this.#options.onPush
+          ? { onPush: (push: RespPush) => this.#options.onPush?.(push, node.address) }
+          : {}),
+        ...(stream?.onExtraReply ? { onExtraReply: stream.onExtraReply } : {}),
+        ...(stream?.onPush ? { onPush: stream.onPush } : {}),
       });
     } catch (error) {
       give();
