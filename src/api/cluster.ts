@@ -20,7 +20,7 @@ import { Pipeline } from "./pipeline.ts";
 import { Transaction } from "./transaction.ts";
 import { _watch, type WatchContext, type WatchOptions } from "./watch.ts";
 import { _replicaView, type ReplicaView } from "./replica_view.ts";
-import { _scanCluster, _scanKey, type ScanIteratorOptions } from "./scan_iterators.ts";
+import { _scanCluster, _scanKey, _scanPage, type ScanIteratorOptions } from "./scan_iterators.ts";
 import { _evalWithFallback } from "./scripts.ts";
 import { _monitor, type Monitor, type MonitorOptions } from "./monitor.ts";
 import {
@@ -135,9 +135,38 @@ export class RedisCluster<D extends boolean = false> implements AsyncDisposable 
     return _replicaView<D>(this.#dispatcher, options?.readFrom ?? "replica-preferred");
   }
 
-  /** Every key of every shard (SCAN), as `for await` iteration. */
+  /**
+   * Every key of every shard (SCAN), as `for await` iteration. Slot migrations and failovers
+   * during the scan lose nothing: every key present for the whole scan is returned at least
+   * once (some may come twice). Each cursor runs on its master alone, whatever `readFrom` says.
+   */
   scanIterator(options?: ScanIteratorOptions): AsyncGenerator<Bulk<D>, void, undefined> {
     return _scanCluster(this.#dispatcher, options) as AsyncGenerator<Bulk<D>, void, undefined>;
+  }
+
+  /**
+   * One page of a whole-cluster scan that can be resumed elsewhere (another request, another
+   * process): start with `"0"`, pass the returned cursor back, stop when it is `"0"` again. The
+   * same guarantee as `scanIterator()`: every key present for the whole scan comes at least once.
+   * A page may be empty before the end.
+   *
+   * @example
+   * ```ts ignore
+   * let cursor = "0";
+   * do {
+   *   const page = await rc.scanPage(cursor, { match: "user:*" });
+   *   for (const key of page.keys) console.log(key);
+   *   cursor = page.cursor;
+   * } while (cursor !== "0");
+   * ```
+   */
+  scanPage(
+    cursor: string,
+    options?: ScanIteratorOptions,
+  ): Promise<{ keys: Bulk<D>[]; cursor: string }> {
+    return _scanPage(this.#dispatcher, cursor, options) as Promise<
+      { keys: Bulk<D>[]; cursor: string }
+    >;
   }
 
   /** Fields and values of a hash, flattened (HSCAN). */

@@ -2,11 +2,10 @@
  * `for await` iteration over SCAN cursors: keys of every master, or the members of one key.
  * @module
  */
-import { RedisError } from "../errors.ts";
-import { decoder } from "../_utf8.ts";
+import { _ClusterScan, _page as page } from "./cluster_scan.ts";
 import type { _Dispatcher } from "../execution/dispatcher.ts";
 import type { CallOptions } from "../execution/call_options.ts";
-import type { RedisArgument, RedisKey, RedisReply } from "../types.ts";
+import type { RedisArgument, RedisKey } from "../types.ts";
 
 /**
  * Options of `scanIterator()` and the per-key iterators.
@@ -29,10 +28,8 @@ export interface ScanIteratorOptions extends CallOptions {
 }
 
 /**
- * SCAN over every shard, one after another, yielding each key. Each shard's cursor goes
- * through the normal routing (by a slot the shard owns, following `readFrom`), so a failover
- * during the scan moves it to the promoted replica. Like SCAN itself, keys changed during the scan may be missed or
- * repeated.
+ * SCAN over the whole cluster, yielding each key: see `_ClusterScan`. Every key present for the
+ * whole scan is returned at least once (some may come twice).
  */
 export async function* _scanCluster(
   dispatcher: _Dispatcher,
@@ -40,21 +37,26 @@ export async function* _scanCluster(
 ): AsyncGenerator<unknown, void, undefined> {
   const ready = dispatcher.ready();
   if (ready) await ready;
-  const extra = scanArgs(options, true);
-  for (const slot of representativeSlots(dispatcher)) {
-    let cursor: RedisArgument = "0";
-    do {
-      const reply = await dispatcher.executor.run({
-        args: ["SCAN", cursor, ...extra],
-        route: { slot, readOnly: true },
-        options,
-        limits: dispatcher.executor.limits(options, false),
-      });
-      const [next, keys] = page(reply, "SCAN");
-      cursor = next;
-      yield* keys;
-    } while (cursor !== "0");
-  }
+  const scan = new _ClusterScan(dispatcher, scanArgs(options, true), options);
+  while (!scan.finished) yield* await scan.page();
+}
+
+/**
+ * One page of a whole-cluster scan, resumable from a string cursor ("0" to start; "0" back
+ * when the scan is done), e.g. across requests.
+ */
+export async function _scanPage(
+  dispatcher: _Dispatcher,
+  cursor: string,
+  options: ScanIteratorOptions | undefined,
+): Promise<{ keys: unknown[]; cursor: string }> {
+  if (typeof cursor !== "string") throw new TypeError("scanPage(): cursor must be a string");
+  const ready = dispatcher.ready();
+  if (ready) await ready;
+  const scan = new _ClusterScan(dispatcher, scanArgs(options, true), options);
+  if (cursor !== "0") scan.resume(cursor);
+  const keys = scan.finished ? [] : await scan.page();
+  return { keys, cursor: scan.finished ? "0" : scan.save() };
 }
 
 /** HSCAN/SSCAN/ZSCAN of one key: fields and values (or members and scores) flattened. */
@@ -66,9 +68,10 @@ export async function* _scanKey(
 ): AsyncGenerator<unknown, void, undefined> {
   let cursor: RedisArgument = "0";
   do {
+    // On the master for the whole run: a cursor means nothing on another node.
     const reply = await dispatcher.send(
       [command, key, cursor, ...scanArgs(options, false)],
-      options,
+      { ...options, readFrom: "master" },
     );
     const [next, items] = page(reply, command);
     cursor = next;
@@ -87,29 +90,4 @@ function scanArgs(o: ScanIteratorOptions | undefined, withType: boolean): RedisA
   }
   if (withType && o?.type !== undefined) args.push("TYPE", o.type);
   return args;
-}
-
-/** One slot per serving master, so each master is scanned once. */
-function representativeSlots(dispatcher: _Dispatcher): number[] {
-  const map = dispatcher.topology.map;
-  const slots = new Map<string, number>();
-  for (let slot = 0; slot < 16384; slot++) {
-    const addr = map.shardOf(slot)?.master.address;
-    if (addr !== undefined && !slots.has(addr)) slots.set(addr, slot);
-  }
-  return [...slots.values()];
-}
-
-function page(reply: RedisReply, command: string): [string, RedisReply[]] {
-  if (reply instanceof RedisError) throw reply;
-  if (!Array.isArray(reply) || reply.length !== 2 || !Array.isArray(reply[1])) {
-    throw new TypeError(`${command}: unexpected reply shape`);
-  }
-  const c = reply[0];
-  const cursor = typeof c === "string"
-    ? c
-    : c instanceof Uint8Array
-    ? decoder.decode(c)
-    : String(c);
-  return [cursor, reply[1]];
 }

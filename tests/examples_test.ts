@@ -1,0 +1,29 @@
+/** Every example runs to its end against a real cluster and prints what it promises. */
+import assert from "node:assert/strict";
+import { LocalCluster } from "./_harness/local_cluster.ts";
+
+const EXPECTED: Record<string, RegExp[]> = {
+  "readonly.ts": [/GET foo16706 -> bar/],
+  "pubsub.ts": [/news: hello/, /alerts: disk full/, /news: bye/, /pattern news\* matched news/],
+  "sharded_pubsub.ts": [/orders:\{eu\} <- order 0/, /orders:\{apac\} <- order 5/],
+  "scan.ts": [/scanIterator: 1000 distinct keys/, /scanPage: 1000 distinct keys/],
+};
+
+Deno.test("the examples run and print what they promise", async (t) => {
+  await using cluster = await LocalCluster.start();
+  const { host, port } = cluster.startupNodes[0]!;
+  for (const [file, patterns] of Object.entries(EXPECTED)) {
+    await t.step(file, async () => {
+      const path = new URL(`../examples/${file}`, import.meta.url).pathname;
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", path],
+        env: { REDIS_CLUSTER: `${host}:${port}` },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const text = new TextDecoder().decode(out.stdout);
+      assert.ok(out.success, `${file} failed:\n${new TextDecoder().decode(out.stderr)}`);
+      for (const p of patterns) assert.match(text, p);
+    });
+  }
+});
