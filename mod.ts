@@ -36,6 +36,18 @@ export type { ReplicaView } from "./src/api/replica_view.ts";
 export type { ScanIteratorOptions } from "./src/api/scan_iterators.ts";
 export { Monitor, type MonitorLine, type MonitorOptions } from "./src/api/monitor.ts";
 export { Subscription } from "./src/api/subscription.ts";
+export type {
+  RedisClusterEventDetails,
+  RedisClusterEventName,
+  SlotChange,
+} from "./src/api/events.ts";
+export type { ClusterStats, NodeStats } from "./src/api/stats.ts";
+export type {
+  TelemetryAttributes,
+  TelemetryMeter,
+  TelemetrySpan,
+  TelemetryTracer,
+} from "./src/execution/telemetry.ts";
 export type { PubSubGap, PubSubMessage, SubscribeOptions } from "./src/api/subscription.ts";
 export type { RedisClusterOptions, StartupNode } from "./src/api/options.ts";
 export type { CallOptions } from "./src/execution/call_options.ts";

@@ -26,6 +26,7 @@ export type {
   SendOptions,
 } from "./src/transport/connection_options.ts";
 export type { TlsOptions } from "./src/transport/transport.ts";
+export type { NodeCounters } from "./src/transport/node_counters.ts";
 export {
   type BeginSearch,
   BUILTIN_COMMANDS,

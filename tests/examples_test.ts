@@ -15,7 +15,7 @@ Deno.test("the examples run and print what they promise", async (t) => {
   for (const [file, patterns] of Object.entries(EXPECTED)) {
     await t.step(file, async () => {
       const path = new URL(`../examples/${file}`, import.meta.url).pathname;
-      const out = await new Deno.Command(Deno.execPath(), {
+      const out = await new Deno.Command("deno", {
         args: ["run", "-A", path],
         env: { REDIS_CLUSTER: `${host}:${port}` },
         stdout: "piped",

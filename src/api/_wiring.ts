@@ -18,6 +18,11 @@ import { _NodeChoice } from "../execution/node_choice.ts";
 import { _Executor } from "../execution/executor.ts";
 import { _Dispatcher } from "../execution/dispatcher.ts";
 import { _PubSubHub } from "../execution/pubsub_hub.ts";
+import { _Telemetry } from "../execution/telemetry.ts";
+import { SlotMap } from "../topology/slot_map.ts";
+import type { _Emit } from "./events.ts";
+import { _topologyNews } from "./_topology_news.ts";
+import { _stats, type ClusterStats } from "./stats.ts";
 import type { RedisArgument } from "../types.ts";
 import type { RedisClusterOptions } from "./options.ts";
 import { type _Settings, _validate } from "./settings.ts";
@@ -34,6 +39,8 @@ export interface _Client {
   readonly dispatcher: _Dispatcher;
   /** The client's subscriptions. */
   readonly hub: _PubSubHub;
+  /** `rc.stats()`. */
+  stats(): ClusterStats;
   /**
    * Closes everything, top layer first. Without `drain`, every call still pending settles at
    * once with a `ConnectionError`; with it, calls already made settle first.
@@ -42,8 +49,17 @@ export interface _Client {
 }
 
 /** Validates `options` and builds the client's parts; does no I/O. */
-export function _wire<D extends boolean>(options: RedisClusterOptions<D>): _Client {
+export function _wire<D extends boolean>(options: RedisClusterOptions<D>, emit: _Emit): _Client {
   const s = _validate(options);
+  const telemetry = options.tracer !== undefined || options.meter !== undefined
+    ? new _Telemetry({
+      tracer: options.tracer,
+      meter: options.meter,
+      queryText: options.traceQueryText ?? false,
+    })
+    : undefined;
+  /** The map of the last refresh, to tell what the next one changed. */
+  let refreshed = SlotMap.empty();
   const closing = new AbortController();
   /** Suspect nodes that were masters when they stopped answering. */
   const stalledMasters = new Set<string>();
@@ -57,15 +73,19 @@ export function _wire<D extends boolean>(options: RedisClusterOptions<D>): _Clie
       ...(options.clientName !== undefined ? { clientName: options.clientName } : {}),
       protocol: options.protocol ?? 2,
       autoPipelining: options.autoPipelining ?? true,
-      // Every connection may serve replica reads (per-call readFrom); masters accept it too.
-      readonly: true,
+      // READONLY only where the map says replica (see the pool's readonlyFor): a master's
+      // connection without it gets MOVED for reads once the node is demoted, which is how the
+      // client learns of a failover it did not see, instead of reading a stale replica.
+      readonly: false,
       maxUnwrittenBytes: s.maxUnwrittenBytes,
       decoder: { maxBulkBytes: s.maxReplyBytes },
     },
     factory: options.connectionFactory ?? Connection.connect,
     credentials: options.credentials,
+    onConnected: (address, reconnect) => emit("nodeconnect", () => ({ address, reconnect })),
     onLost: (address, error) => {
       s.logger.warn(`rcluster: lost ${address}: ${error.message}`);
+      emit("nodelost", () => ({ address, error }));
       // Called only once connections exist, so after `topology` below is set.
       topology.scheduleRefresh(`lost ${address}`);
     },
@@ -84,6 +104,8 @@ export function _wire<D extends boolean>(options: RedisClusterOptions<D>): _Clie
     },
     maxBlockingConnections: s.maxBlockingConnections,
     maxConnections: s.maxConnections,
+    readonlyFor: (address: string): boolean =>
+      topology.map.nodes().some((n) => n.address === address && n.role === "replica"),
     onPush: options.onPush,
     backoffBaseMs: s.retryBaseMs * 5,
     backoffCapMs: s.retryCapMs,
@@ -120,7 +142,14 @@ export function _wire<D extends boolean>(options: RedisClusterOptions<D>): _Clie
     initial: s.topology === undefined ? undefined : _mapOfSnapshot(s.topology),
     onRefreshed: (map) => {
       pool.retain(new Set(map.nodes().map((n) => n.address)));
+      pool.ensureReadonly(map.shards.flatMap((sh) => sh.replicas.map((r) => r.address)));
       if (hub.active) hub.reconcile();
+      const news = _topologyNews(refreshed, map);
+      refreshed = map;
+      if (news.changes.length > 0) {
+        emit("topologychange", () => ({ generation: map.generation, changes: news.changes }));
+      }
+      for (const f of news.failovers) emit("failover", () => f);
       // A suspect the cluster gave up on is closed, so the commands in its socket fail as
       // "outcome unknown" instead of being acknowledged by a demoted master that then drops them.
       for (const address of pool.suspects()) {
@@ -178,6 +207,16 @@ export function _wire<D extends boolean>(options: RedisClusterOptions<D>): _Clie
     retryCapMs: s.retryCapMs,
     commandTimeoutMs: s.commandTimeoutMs,
     logger: s.logger,
+    events: {
+      redirected: (kind, command, slot, from, to, callOptions) => {
+        emit("redirect", () => ({ kind, command, slot, from, to }));
+        telemetry?.redirected(callOptions, { kind, slot, from, to });
+      },
+      retried: (command, attempt, reason, address, callOptions) => {
+        emit("retry", () => ({ command, attempt, reason, address }));
+        telemetry?.retried(callOptions, { attempt, reason, address });
+      },
+    },
   });
   const dispatcher = new _Dispatcher({
     topology,
@@ -185,6 +224,7 @@ export function _wire<D extends boolean>(options: RedisClusterOptions<D>): _Clie
     executor,
     health,
     metadataTimeoutMs: s.connectTimeoutMs,
+    telemetry,
     onConnected: () => {
       // A "nearest" client samples round trips from the start, not on its first read.
       if (s.readFrom === "nearest") latency.start();
@@ -204,11 +244,14 @@ export function _wire<D extends boolean>(options: RedisClusterOptions<D>): _Clie
     refresh: () => topology.refresh({ force: true }),
     applyMoved: (slot, address, host) => void topology.applyMoved(slot, address, host),
     logger: s.logger,
+    onGap: (kind, channel, fromMs, toMs) =>
+      emit("subscriptiongap", () => ({ kind, channel, fromMs, toMs })),
   });
   return {
     settings: s,
     dispatcher,
     hub,
+    stats: () => _stats(pool, topology.map),
     close: async (drain) => {
       dispatcher.refuse("the client is closed");
       if (drain) await dispatcher.drain();

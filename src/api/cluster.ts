@@ -15,6 +15,12 @@ import { _rawCommand } from "../commands/builder.ts";
 import type { Bulk, RedisCommands } from "../commands/command_table.ts";
 import type { RedisClusterOptions } from "./options.ts";
 import { type _Client, _wire } from "./_wiring.ts";
+import {
+  _SafeListeners,
+  type RedisClusterEventDetails,
+  type RedisClusterEventName,
+} from "./events.ts";
+import type { ClusterStats } from "./stats.ts";
 import { _nodeClients, type NodeClient } from "./node_client.ts";
 import { Pipeline } from "./pipeline.ts";
 import { Transaction } from "./transaction.ts";
@@ -45,18 +51,101 @@ import {
  * console.log(await rc.get("foo", { readFrom: "replica" }));
  * ```
  */
-export class RedisCluster<D extends boolean = false> implements AsyncDisposable {
+export class RedisCluster<D extends boolean = false> extends EventTarget
+  implements AsyncDisposable {
   static {
     _installCalls(this.prototype, (self, b) => self.#dispatcher.result(b.args, b.options, b));
   }
   #client: _Client;
   #dispatcher: _Dispatcher;
   #closing: Promise<void> | undefined;
+  #listeners: _SafeListeners;
 
   /** Validates `options` (a `TypeError` names the first bad field); does no I/O. */
   constructor(options: RedisClusterOptions<D>) {
-    this.#client = _wire(options);
+    super();
+    this.#listeners = new _SafeListeners(() => this.#client.settings.logger);
+    this.#client = _wire(options, (type, detail) => {
+      if (this.#listeners.has(type)) {
+        this.dispatchEvent(new CustomEvent(type, { detail: detail() }));
+      }
+    });
     this.#dispatcher = this.#client.dispatcher;
+  }
+
+  /**
+   * Listens to an event (see `RedisClusterEventDetails`); a listener that throws is logged
+   * (`logger.error`) and never breaks the client.
+   *
+   * @example
+   * ```ts ignore
+   * rc.addEventListener("topologychange", (e) => console.log(e.detail.changes));
+   * ```
+   */
+  override addEventListener<K extends RedisClusterEventName>(
+    type: K,
+    listener: (event: CustomEvent<RedisClusterEventDetails[K]>) => void,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  /** Listens to any event type, as `EventTarget` does. */
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | ((event: CustomEvent) => void) | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    if (listener === null) return;
+    super.addEventListener(type, this.#listeners.wrap(type, listener as EventListener), options);
+  }
+
+  /**
+   * Stops listening.
+   *
+   * @example
+   * ```ts ignore
+   * const onRedirect = (e: CustomEvent) => console.log(e.detail);
+   * rc.addEventListener("redirect", onRedirect);
+   * rc.removeEventListener("redirect", onRedirect);
+   * ```
+   */
+  override removeEventListener<K extends RedisClusterEventName>(
+    type: K,
+    listener: (event: CustomEvent<RedisClusterEventDetails[K]>) => void,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  /** Stops listening to any event type, as `EventTarget` does. */
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | ((event: CustomEvent) => void) | null,
+    options?: boolean | EventListenerOptions,
+  ): void {
+    if (listener === null) return;
+    const wrapped = this.#listeners.unwrap(type, listener as EventListener);
+    if (wrapped !== undefined) super.removeEventListener(type, wrapped, options);
+  }
+
+  /**
+   * What the client did with each node since it was made: commands, errors by kind, redirects,
+   * retries, replica reads, commands in flight, reconnects, the last round trip; and totals.
+   * Always counted (an increment where the work already happens).
+   *
+   * @example
+   * ```ts ignore
+   * const { nodes, totals } = rc.stats();
+   * console.log(totals.replicaReads, nodes.map((n) => `${n.address} ${n.commands}`));
+   * ```
+   */
+  stats(): ClusterStats {
+    return this.#client.stats();
   }
 
   /** Discovers the cluster (done by the first command otherwise). */

@@ -10,6 +10,7 @@ import type { ReadFrom } from "../topology/read_policy.ts";
 import type { NatMap } from "../topology/nat_map.ts";
 import type { Logger } from "../logger.ts";
 import type { RespPush } from "../types.ts";
+import type { TelemetryMeter, TelemetryTracer } from "../execution/telemetry.ts";
 
 /**
  * A node to discover the cluster from.
@@ -152,6 +153,17 @@ export interface RedisClusterOptions<D extends boolean = false> {
    * invalidations) from the client's connections, with the node's address. Needs `protocol: 3`.
    * @default undefined */
   onPush?: (push: RespPush, address: string) => void;
+  /** Makes a span per command and per pipeline (database semantic conventions), with retries
+   * and redirects as span events: `trace.getTracer("rcluster")` from `@opentelemetry/api`.
+   * @default undefined (no spans, no cost) */
+  tracer?: TelemetryTracer;
+  /** Records `db.client.operation.duration` and counts redirects, retries and timeouts:
+   * `metrics.getMeter("rcluster")`.
+   * @default undefined */
+  meter?: TelemetryMeter;
+  /** Adds `db.query.text` to spans: the command name, every argument as `?` (no key or value).
+   * @default false */
+  traceQueryText?: boolean;
   /** Receives topology changes and retries; silent by default.
    * @default undefined */
   logger?: Logger;

@@ -120,6 +120,22 @@ function checkConnectionOptions<D extends boolean>(o: RedisClusterOptions<D>): v
         "give one or the other",
     );
   }
+  if (o.tracer !== undefined && typeof o.tracer?.startSpan !== "function") {
+    throw new TypeError(
+      "RedisCluster: options.tracer must have startSpan() (an OpenTelemetry Tracer)",
+    );
+  }
+  if (
+    o.meter !== undefined &&
+    (typeof o.meter?.createHistogram !== "function" || typeof o.meter?.createCounter !== "function")
+  ) {
+    throw new TypeError(
+      "RedisCluster: options.meter must have createHistogram() and createCounter() (an OpenTelemetry Meter)",
+    );
+  }
+  if (o.traceQueryText !== undefined && typeof o.traceQueryText !== "boolean") {
+    throw new TypeError("RedisCluster: options.traceQueryText must be a boolean");
+  }
   if (o.onPush !== undefined && typeof o.onPush !== "function") {
     throw new TypeError("RedisCluster: options.onPush must be a function");
   }

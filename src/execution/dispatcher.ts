@@ -22,6 +22,7 @@ import type { CallOptions } from "./call_options.ts";
 import { _bounded, type _CallLimits, _stopError } from "./call_limits.ts";
 import { _nameOf } from "./command_name.ts";
 import type { _Executor } from "./executor.ts";
+import type { _Telemetry } from "./telemetry.ts";
 import { _asResult, type _ToResult } from "./routed_command.ts";
 
 /** The parts the dispatcher drives. */
@@ -34,6 +35,8 @@ export interface _DispatcherParts {
   readonly metadataTimeoutMs: number;
   /** Called once the cluster is discovered. */
   readonly onConnected: () => void;
+  /** Spans and metrics of calls, when a tracer or meter is set. */
+  readonly telemetry: _Telemetry | undefined;
 }
 
 /** Routes and runs commands for the facade, the pipeline and the other API objects. */
@@ -41,6 +44,8 @@ export class _Dispatcher {
   readonly topology: _Topology;
   readonly commands: _CommandCache;
   readonly executor: _Executor;
+  /** Spans and metrics of calls, when a tracer or meter is set. */
+  readonly telemetry: _Telemetry | undefined;
   #pool: _NodePool;
   #health: _ReplicaHealth;
   #metadataTimeoutMs: number;
@@ -54,6 +59,7 @@ export class _Dispatcher {
     this.topology = parts.topology;
     this.commands = new _CommandCache((args, decode) => this.metadata(args, decode));
     this.executor = parts.executor;
+    this.telemetry = parts.telemetry;
     this.#pool = parts.pool;
     this.#health = parts.health;
     this.#metadataTimeoutMs = parts.metadataTimeoutMs;
@@ -123,6 +129,10 @@ export class _Dispatcher {
     options: CallOptions | undefined,
     toResult: _ToResult,
   ): Promise<unknown> {
+    const t = this.telemetry;
+    if (t !== undefined) {
+      return t.call(args, options, (o) => this.#dispatch(args, o, false, toResult));
+    }
     return this.#dispatch(args, options, false, toResult);
   }
 

@@ -27,6 +27,7 @@ import { _sendBlocking, _sendShared } from "./send.ts";
 import { _waitReplicas } from "./wait_replicas.ts";
 import { _SendOptions } from "./send_options.ts";
 import { _nameOf } from "./command_name.ts";
+import type { _ExecutionEvents } from "./execution_events.ts";
 
 /** Executor settings, validated by the facade. */
 export interface _ExecutorOptions {
@@ -38,6 +39,8 @@ export interface _ExecutorOptions {
   /** Calls that may wait for a connection or the topology at once; more are refused. */
   readonly maxQueueLength: number;
   readonly logger: Logger;
+  /** Told of redirections and retries. */
+  readonly events?: _ExecutionEvents | undefined;
 }
 
 /** The parts the executor drives. */
@@ -257,6 +260,14 @@ export class _Executor implements _Retrier {
         asking = undefined;
         avoid = node.address;
         this.options.logger.debug(`rcluster: ${nameOf(cmd)} on ${node.address} lost, retrying`, e);
+        this.#pool.counters(node.address).retries++;
+        this.options.events?.retried(
+          nameOf(cmd),
+          attempt + 1,
+          e.message,
+          node.address,
+          cmd.options,
+        );
         const next = this.#nodeChoice.target(cmd, avoid);
         if (
           slot !== undefined && next?.address === node.address &&
@@ -271,7 +282,7 @@ export class _Executor implements _Retrier {
         continue;
       }
       if (!(reply instanceof RedisError)) {
-        this.recordWrite(cmd.route, node.address);
+        this.served(cmd.route, node);
         if (cmd.options !== undefined) await this.#afterReply(node, cmd);
         return reply;
       }
@@ -284,6 +295,18 @@ export class _Executor implements _Retrier {
             attempt + 1
           })`,
         );
+        const counters = this.#pool.counters(node.address);
+        if (action === "moved" || action === "ask") counters.redirects++;
+        else {
+          counters.retries++;
+          this.options.events?.retried(
+            nameOf(cmd),
+            attempt + 1,
+            reply.message,
+            node.address,
+            cmd.options,
+          );
+        }
       }
       switch (action) {
         case "moved": {
@@ -291,6 +314,14 @@ export class _Executor implements _Retrier {
             reply.slot ?? 0,
             reply.address ?? "",
             node.host,
+          );
+          this.options.events?.redirected(
+            "MOVED",
+            nameOf(cmd),
+            reply.slot ?? 0,
+            node.address,
+            master.address,
+            cmd.options,
           );
           // A replica that redirects no longer serves the slot: reads skip it, with backoff.
           if (master.address !== node.address && node.role === "replica") {
@@ -301,6 +332,14 @@ export class _Executor implements _Retrier {
         }
         case "ask":
           asking = this.#topology.nodeFor(reply.address ?? "", node.host);
+          this.options.events?.redirected(
+            "ASK",
+            nameOf(cmd),
+            reply.slot ?? 0,
+            node.address,
+            asking.address,
+            cmd.options,
+          );
           continue;
         case "backoff":
           await this.#pause(attempt, false, limits, stop);
@@ -337,6 +376,12 @@ export class _Executor implements _Retrier {
     const { retryBaseMs, retryCapMs } = this.options;
     const ms = _backoffMs(attempt, retryBaseMs, retryCapMs, Math.random);
     await _bounded(this.#topology.awaitMaster(slot, from, ms), limits, stop);
+  }
+
+  /** A reply came from `node`: a write is recorded, a replica read counted. */
+  served(route: _Route, node: NodeInfo): void {
+    if (!route.readOnly) this.recordWrite(route, node.address);
+    else if (node.role === "replica") this.#pool.counters(node.address).replicaReads++;
   }
 
   /** Records a successful write for `readYourWrites`. */

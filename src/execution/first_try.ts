@@ -21,7 +21,8 @@ export interface _StartedTry {
 /** What a first try hands back to: the retry loop and the write record of the executor. */
 export interface _Retrier {
   retry(cmd: _RoutedCommand, started: _StartedTry | undefined): Promise<RedisReply>;
-  recordWrite(route: _Route, address: string): void;
+  /** A reply came from `node`: recorded for read-your-writes and the node's counters. */
+  served(route: _Route, node: NodeInfo): void;
 }
 
 /** A command's first try, settling its promise from the connection's read loop. */
@@ -53,7 +54,7 @@ export class _FirstTry implements ReplySink {
   reply(reply: RedisReply): void {
     if (reply instanceof RedisError) {
       if (_RETRY_TABLE[reply.kind] !== "fail") return this.#retry(Promise.resolve(reply));
-    } else this.#retrier.recordWrite(this.#cmd.route, this.#node.address);
+    } else this.#retrier.served(this.#cmd.route, this.#node);
     this.#settle(reply);
   }
 

@@ -60,6 +60,13 @@ export function _runPipeline(
   onResult: _OnResult,
 ): Promise<void> {
   if (commands.args.length === 0) return Promise.resolve();
+  const t = dispatcher.telemetry;
+  if (t !== undefined) {
+    return t.batch(
+      commands.args.length,
+      () => new _PipelineRun(dispatcher, commands, onResult).start(),
+    );
+  }
   return new _PipelineRun(dispatcher, commands, onResult).start();
 }
 
@@ -333,9 +340,7 @@ class _PipelineRun {
     }
     const node = this.#node[i];
     const route = this.#route[i]!;
-    if (!route.readOnly && node !== undefined && !(reply instanceof Error)) {
-      this.#d.executor.recordWrite(route, node.address);
-    }
+    if (node !== undefined && !(reply instanceof Error)) this.#d.executor.served(route, node);
     const owner = this.#owner[i]!;
     const gather = this.#gathers.size === 0 ? undefined : this.#gathers.get(owner);
     if (gather === undefined) return this.#finish(owner, reply);

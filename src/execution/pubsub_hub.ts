@@ -43,6 +43,8 @@ export interface _HubParts {
   /** Applies a `MOVED` a node answered a subscription with. */
   readonly applyMoved: (slot: number, address: string, fromHost: string) => void;
   readonly logger: Logger;
+  /** Told of every gap, after the listeners. */
+  readonly onGap?: (kind: _PubSubKind, name: string, fromMs: number, toMs: number) => void;
 }
 
 interface Entry {
@@ -199,6 +201,7 @@ export class _PubSubHub {
           const [from, to] = [e.downSince, Date.now()];
           e.downSince = undefined;
           for (const l of e.listeners) l.gap(kind, name, from, to);
+          this.#parts.onGap?.(kind, name, from, to);
         }
         for (const w of e.waiters.splice(0)) w();
       },

@@ -54,6 +54,8 @@ export class _Topology {
   #suspects = new Set<string>();
   #waiters = new Set<Waiter>();
   #urgent: ReturnType<typeof setTimeout> | undefined;
+  /** A refresh asked for within the cooldown, due when it ends. */
+  #trailing: ReturnType<typeof setTimeout> | undefined;
 
   constructor(discovery: _Discovery, options: _TopologyOptions) {
     this.#discovery = discovery;
@@ -93,6 +95,15 @@ export class _Topology {
   scheduleRefresh(reason: string): void {
     if (this.#closed) return;
     this.#options.logger.debug(`rcluster: refresh requested (${reason})`);
+    const wait = this.#options.refreshCooldownMs - (performance.now() - this.#lastRefresh);
+    if (this.#inflight === undefined && wait > 0) {
+      // Within the cooldown: one refresh when it ends, so what was reported is still confirmed.
+      this.#trailing ??= _unrefTimer(setTimeout(() => {
+        this.#trailing = undefined;
+        if (!this.#closed) this.scheduleRefresh("after the cooldown");
+      }, wait));
+      return;
+    }
     this.refresh().catch((e) => this.#options.logger.warn("rcluster: refresh failed", e));
   }
 
@@ -166,6 +177,7 @@ export class _Topology {
     this.#closed = true;
     clearTimeout(this.#timer);
     clearTimeout(this.#urgent);
+    clearTimeout(this.#trailing);
     for (const w of [...this.#waiters]) w.done();
     await this.#inflight?.catch(() => undefined);
   }

@@ -92,6 +92,13 @@ export class _Leases {
     return conn;
   }
 
+  /** Commands awaiting replies on leased and dedicated connections to `address`. */
+  inFlight(address: string): number {
+    let n = 0;
+    for (const c of this.#held.get(address)?.held ?? []) if (!c.closed) n += c.inFlight;
+    return n;
+  }
+
   /** Connections in use that await a reply. */
   busy(): Connection[] {
     return [...this.#lent].filter((c) => !c.closed && c.inFlight > 0);

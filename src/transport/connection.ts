@@ -5,7 +5,8 @@
 import { CommandWriter } from "../protocol/resp_encoder.ts";
 import { NEED_MORE, RespDecoder } from "../protocol/resp_decoder.ts";
 import { _ownedReply, decodeReply } from "../protocol/decode_reply.ts";
-import { CapacityError, ConnectionError, TimeoutError } from "../errors.ts";
+import { CapacityError, ConnectionError, RedisError, TimeoutError } from "../errors.ts";
+import type { NodeCounters } from "./node_counters.ts";
 import { RespPush } from "../types.ts";
 import type { RedisArgument, RedisReply } from "../types.ts";
 import { _formatAddress } from "../_address.ts";
@@ -59,6 +60,10 @@ export class Connection {
   #posted = false;
   #closed: Error | null | undefined = undefined;
   #readDone: Promise<void>;
+  #counters: NodeCounters | undefined;
+  #readonly: boolean;
+  /** When the last write began, until bytes are read after it (`lastRoundTripMs`). */
+  #wroteAt = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt = Infinity;
   /** When the last bytes were read, or waiting began (see `stalledMs`). */
@@ -67,6 +72,8 @@ export class Connection {
   private constructor(conn: Socket, options: ConnectionOptions) {
     this.#conn = conn;
     this.#options = options;
+    this.#counters = options.counters;
+    this.#readonly = options.readonly === true;
     this.address = _formatAddress(options.host, options.port);
     this.#decoder = new RespDecoder(options.decoder);
     this.#readDone = this.#readLoop();
@@ -145,6 +152,18 @@ export class Connection {
     }
   }
 
+  /** Whether the connection sent `READONLY` (replica reads allowed). */
+  get readonly(): boolean {
+    return this.#readonly;
+  }
+
+  /** Sends `READONLY` now (the node became a replica since the connection opened). */
+  enableReadonly(): void {
+    if (this.#readonly || this.#closed !== undefined) return;
+    this.#readonly = true;
+    this.send(["READONLY"]).catch(() => {});
+  }
+
   /** Number of commands awaiting a reply. */
   get inFlight(): number {
     return this.#pending.size;
@@ -206,6 +225,7 @@ export class Connection {
       readOnly: options?.readOnly === true || options?.stallRetry === true,
       stallRetry: options?.stallRetry === true,
     };
+    if (this.#counters !== undefined) this.#counters.commands++;
     // Waiting for replies starts now when nothing was awaited before.
     if (this.#pending.size === 0) this.#progressAt = performance.now();
     this.#pending.push(entry);
@@ -281,6 +301,7 @@ export class Connection {
         const chunks = this.#skipped > 0 ? this.#dropSkipped(taken) : taken;
         this.#unsent = 0;
         this.#inWrite = chunks.reduce((n, c) => n + c.length, 0);
+        if (this.#wroteAt === 0) this.#wroteAt = performance.now();
         for (const bytes of chunks) {
           await this.#conn.write(bytes);
           this.#inWrite -= bytes.length;
@@ -334,6 +355,12 @@ export class Connection {
         const n = await this.#conn.read(slab.subarray(offset));
         if (n === null) return this.#serverClosed();
         this.#progressAt = performance.now();
+        if (this.#wroteAt !== 0) {
+          if (this.#counters !== undefined) {
+            this.#counters.lastRoundTripMs = this.#progressAt - this.#wroteAt;
+          }
+          this.#wroteAt = 0;
+        }
         this.#decoder.feed(slab.subarray(offset, offset + n));
         offset += n;
         for (let r = this.#decoder.next(); r !== NEED_MORE; r = this.#decoder.next()) {
@@ -379,6 +406,9 @@ export class Connection {
       return;
     }
     if (this.#idle !== undefined) this.#checkIdle();
+    if (reply instanceof RedisError && this.#counters !== undefined) {
+      this.#counters.errors[reply.kind] = (this.#counters.errors[reply.kind] ?? 0) + 1;
+    }
     if (entry.done) return; // timed out or aborted: its reply is dropped to keep the stream in step
     settle(entry);
     const value = entry.decode ? decodeReply(reply) : _ownedReply(reply, DIRECT_READ);

@@ -5,6 +5,7 @@
 import type { DecoderOptions } from "../protocol/resp_decoder.ts";
 import type { RedisReply, RespPush } from "../types.ts";
 import type { TlsOptions, Transport } from "./transport.ts";
+import type { NodeCounters } from "./node_counters.ts";
 
 /**
  * How to open and set up one connection.
@@ -23,6 +24,10 @@ export interface ConnectionOptions {
   /** Connect with TLS.
    * @default undefined (plain TCP) */
   tls?: TlsOptions | boolean;
+  /** Where the connection counts what it does (the pool gives every connection to a node the
+   * same object, read by `rc.stats()`).
+   * @default undefined (not counted) */
+  counters?: NodeCounters;
   /** How sockets are opened on this runtime.
    * @default the runtime's own, by feature detection (Deno, Cloudflare Workers, Node and Bun) */
   transport?: Transport;

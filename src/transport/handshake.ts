@@ -1,6 +1,6 @@
 /**
  * The handshake every new connection runs before it carries commands: `HELLO`/`AUTH`,
- * `CLIENT SETNAME`, `READONLY`, sent together in one write.
+ * `CLIENT SETNAME`, `READONLY` (or a `PING` when none is due), sent together in one write.
  * @module
  */
 import type { ConnectionOptions, SendOptions } from "./connection_options.ts";
@@ -25,6 +25,9 @@ export async function _handshake(
   else if (auth.length) steps.push(o.username === undefined ? auth.toSpliced(1, 1) : auth);
   if (o.clientName !== undefined) steps.push(["CLIENT", "SETNAME", o.clientName]);
   if (o.readonly) steps.push(["READONLY"]);
+  // A connection is proven before it carries commands: a node that needs a password, a TLS
+  // port, or no Redis at all fails here, with a clear error, not on the first command.
+  if (steps.length === 0) steps.push(["PING"]);
   const replies = await Promise.all(steps.map((s) => send(s, { timeoutMs })));
   const failed = replies.findIndex((r) => r instanceof RedisError);
   if (failed !== -1) {

@@ -13,6 +13,7 @@ import { type _StallState, _StallWatch } from "./_stall_watch.ts";
 import { _askCredentials, type CredentialsProvider } from "./credentials.ts";
 import { _backoffMs } from "./backoff.ts";
 import type { RespPush } from "../types.ts";
+import { _newCounters, type NodeCounters } from "./node_counters.ts";
 import { _ConnectionBudget } from "./_connection_budget.ts";
 
 /**
@@ -46,6 +47,8 @@ export interface _PoolOptions {
   readonly credentials: CredentialsProvider | undefined;
   /** Called when a connection with commands in flight is lost (not when we close it). */
   readonly onLost: (address: string, error: Error) => void;
+  /** Called when a node's shared connection opened (`again`: not its first). */
+  readonly onConnected?: ((address: string, again: boolean) => void) | undefined;
   /** Called when the server closed a connection that had nothing in flight. */
   readonly onIdleClose: (address: string) => void;
   /** A shared connection awaiting replies that reads nothing this long is stalled (see
@@ -58,6 +61,8 @@ export interface _PoolOptions {
   readonly backoffCapMs: number;
   /** Blocking commands that may hold a connection of their own to one node at once. */
   readonly maxBlockingConnections: number;
+  /** Whether a node is a replica now: its connections then send `READONLY` when opened. */
+  readonly readonlyFor?: ((address: string) => boolean) | undefined;
   /** Receives RESP3 push frames (other than pub/sub's) from every connection, with its node. */
   readonly onPush?: ((push: RespPush, address: string) => void) | undefined;
   /** Connections of every kind the pool may hold at once (see `_ConnectionBudget`). */
@@ -75,6 +80,7 @@ export class _NodePool {
   /** Cancels connects under way when the pool closes. */
   #closer = new AbortController();
   #budget: _ConnectionBudget;
+  #counters = new Map<string, NodeCounters>();
 
   constructor(options: _PoolOptions) {
     this.#options = options;
@@ -109,6 +115,42 @@ export class _NodePool {
   /** `error`, or the clearer one the transport has for it (see `Transport.explain`). */
   explain(error: unknown): unknown {
     return this.#options.connection.transport?.explain?.(error) ?? error;
+  }
+
+  /**
+   * Sends `READONLY` on the open shared connections of `replicas` that have not sent it (nodes
+   * demoted since their connection opened), so replica reads are served there.
+   */
+  ensureReadonly(replicas: readonly string[]): void {
+    for (const address of replicas) {
+      const c = this.#entries.get(address)?.conn;
+      if (c !== undefined && !c.closed && !c.readonly) c.enableReadonly();
+    }
+  }
+
+  /** The node's counters (made on first use, kept while the client lives). */
+  counters(address: string): NodeCounters {
+    let c = this.#counters.get(address);
+    if (c === undefined) {
+      c = _newCounters();
+      this.#counters.set(address, c);
+    }
+    return c;
+  }
+
+  /** Every node with counters, and its counters. */
+  countedNodes(): [string, NodeCounters][] {
+    return [...this.#counters];
+  }
+
+  /** Commands awaiting replies on every open connection to `address`. */
+  inFlight(address: string): number {
+    let n = 0;
+    for (const entries of [this.#entries, this.#probes]) {
+      const c = entries.get(address)?.conn;
+      if (c !== undefined && !c.closed) n += c.inFlight;
+    }
+    return n + this.#leases.inFlight(address);
   }
 
   /** Nodes whose shared connection is stalled now. */
@@ -295,6 +337,9 @@ export class _NodePool {
         ...secret,
         host: node.host,
         port: node.port,
+        counters: this.counters(node.address),
+        readonly: this.#options.readonlyFor?.(node.address) ??
+          this.#options.connection.readonly === true,
         signal: this.#closer.signal,
         onClose: (error, pending) => {
           give();
@@ -338,6 +383,11 @@ export class _NodePool {
         throw new ConnectionError("the client is closed", { address: node.address });
       }
       e.conn = conn;
+      const counters = this.counters(node.address);
+      if (tracked) {
+        if (counters.connects++ > 0) counters.reconnects++;
+        this.#options.onConnected?.(node.address, counters.connects > 1);
+      }
       e.failures = 0;
       e.lastError = undefined;
       if (tracked) this.#stalls.start();

@@ -26,7 +26,8 @@ export interface FakeNode extends AsyncDisposable {
   freeze(): void;
 }
 
-const HANDSHAKE = new Set(["READONLY", "CLIENT", "AUTH", "HELLO"]);
+/** Answered by the fake itself: a connection's setup (a lone `PING` when nothing else is due). */
+const HANDSHAKE = new Set(["READONLY", "CLIENT", "AUTH", "HELLO", "PING"]);
 
 /** Starts a fake node on 127.0.0.1 whose non-handshake commands go to `answer`. */
 export function fakeNode(answer: FakeAnswer): FakeNode {
@@ -41,8 +42,9 @@ export function fakeNode(answer: FakeAnswer): FakeNode {
     for (let r = d.next(); r !== NEED_MORE; r = d.next()) {
       if (frozen) continue;
       const cmd = (decodeReply(r) as RedisReply[]).map(String);
-      if (HANDSHAKE.has(cmd[0]?.toUpperCase() ?? "")) {
-        reply("+OK\r\n");
+      const name = cmd[0]?.toUpperCase() ?? "";
+      if (HANDSHAKE.has(name)) {
+        reply(name === "PING" ? "+PONG\r\n" : "+OK\r\n");
         continue;
       }
       received.push(cmd);

@@ -24,7 +24,9 @@ function fakeCluster(
     for (let r = d.next(); r !== NEED_MORE; r = d.next()) {
       const cmd = (decodeReply(r) as RedisReply[]).map(String);
       const name = cmd.slice(0, 2).join(" ").toUpperCase();
-      if (name === "READONLY" || cmd[0]?.toUpperCase() === "READONLY") reply("+OK\r\n");
+      const head = cmd[0]?.toUpperCase();
+      // A connection's setup: READONLY, or a lone PING when nothing else is due.
+      if (head === "READONLY" || head === "PING") reply(head === "PING" ? "+PONG\r\n" : "+OK\r\n");
       else if (name === "CLUSTER SHARDS") reply("-ERR unknown subcommand 'SHARDS'\r\n");
       else if (name === "CLUSTER SLOTS") {
         reply(

@@ -87,9 +87,12 @@ Deno.test("random and malformed replies: every call settles with a value or a do
   }
   console.log(`300 GETs under random replies: ${JSON.stringify(Object.fromEntries(kinds))}`);
   chaos = false;
-  // A reply the node never sent leaves its connection out of step until the stall is noticed
-  // and the connection replaced: a call or two may still time out, then the node serves again.
-  let after: unknown;
-  for (let i = 0; i < 5 && after !== "v"; i++) after = await rc.get("after").catch((e) => e);
-  assert.equal(after, "v");
+  // Each reply the node never sent leaves a timed-out command ahead in its connection: the next
+  // replies go to those (and are dropped) until they are used up, so the first calls after the
+  // chaos may still time out; then the node serves again.
+  let after: unknown[] = [];
+  for (let i = 0; i < 10 && !after.includes("v"); i++) {
+    after = await Promise.all(Array.from({ length: 10 }, () => rc.get("after").catch((e) => e)));
+  }
+  assert.ok(after.includes("v"), String(after[0]));
 });
