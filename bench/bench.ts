@@ -27,7 +27,7 @@ import {
 } from "./scenarios.ts";
 import { type Job, type Outcome, runJob } from "./job.ts";
 import type { GrowthResult } from "./growth.ts";
-import { LocalCluster } from "../tests/_harness/local_cluster.ts";
+import { LocalCluster } from "../testing/local_cluster.ts";
 import { nodeMarkdown, runNodeBench } from "./node_runtime.ts";
 
 const LOAD_AT_START = Deno.loadavg();

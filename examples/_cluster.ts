@@ -3,7 +3,7 @@
  * 6-node cluster of real redis-server processes that is removed when the example ends.
  * @module
  */
-import { LocalCluster } from "../tests/_harness/local_cluster.ts";
+import { startLocalCluster } from "../testing.ts";
 
 /** Startup nodes and a cleanup function. */
 export interface ExampleCluster extends AsyncDisposable {
@@ -19,7 +19,7 @@ export async function exampleCluster(): Promise<ExampleCluster> {
     return { startupNodes, [Symbol.asyncDispose]: () => Promise.resolve() };
   }
   console.log("REDIS_CLUSTER not set: starting a local 6-node cluster...");
-  const cluster = await LocalCluster.start();
+  const cluster = await startLocalCluster();
   console.log(`cluster up: ${cluster.startupNodes.map((n) => n.port).join(", ")}`);
   return {
     startupNodes: cluster.startupNodes,

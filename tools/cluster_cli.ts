@@ -4,7 +4,7 @@
  * @module
  */
 
-import { LocalCluster, type LocalClusterState } from "../tests/_harness/local_cluster.ts";
+import { LocalCluster, type LocalClusterState } from "../testing/local_cluster.ts";
 
 interface _SavedState extends LocalClusterState {
   readonly address: string;

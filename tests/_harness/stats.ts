@@ -1,5 +1,5 @@
 /** What the servers themselves count, read with redis-cli: the tests' independent witness. */
-import type { LocalCluster } from "./local_cluster.ts";
+import type { LocalCluster } from "../../testing/local_cluster.ts";
 
 /** Calls of `command` per node port, from each node's own `INFO commandstats`. */
 export async function commandCalls(

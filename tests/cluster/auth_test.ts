@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { AuthError, RedisCluster } from "../../mod.ts";
-import { LocalCluster } from "../_harness/local_cluster.ts";
+import { LocalCluster } from "../../testing/local_cluster.ts";
 
 /** Refused AUTH attempts the nodes logged (`ACL LOG`, reason "auth") since the last reset. */
 async function refusedAuths(cluster: LocalCluster, password: string): Promise<number> {

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { CapacityError, ConnectionError, keySlot, ProtocolError, RedisCluster } from "../../mod.ts";
-import { LocalCluster } from "../_harness/local_cluster.ts";
+import { LocalCluster } from "../../testing/local_cluster.ts";
 
 Deno.test("bounds on a real cluster", async (t) => {
   await using cluster = await LocalCluster.start();

@@ -3,7 +3,7 @@ import { RedisCluster } from "../../mod.ts";
 import { ConnectionError, RedisError, TimeoutError } from "../../src/errors.ts";
 import { keySlot } from "../../src/topology/slot.ts";
 import { Connection } from "../../src/transport/connection.ts";
-import { LocalCluster } from "../_harness/local_cluster.ts";
+import { LocalCluster } from "../../testing/local_cluster.ts";
 import { prng, tagPerSlot } from "../_harness/keys.ts";
 
 Deno.test("RedisCluster against a real 6-node cluster", async (t) => {

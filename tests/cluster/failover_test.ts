@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ConnectionError, keySlot, RedisCluster } from "../../mod.ts";
-import { LocalCluster } from "../_harness/local_cluster.ts";
+import { LocalCluster } from "../../testing/local_cluster.ts";
 import { until } from "../_harness/wait.ts";
 
 Deno.test("failover on a real cluster", async (t) => {

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { ConnectionError, keySlot, RedisCluster, TimeoutError } from "../../mod.ts";
-import { LocalCluster } from "../_harness/local_cluster.ts";
+import { LocalCluster } from "../../testing/local_cluster.ts";
 import { until } from "../_harness/wait.ts";
 
 const NAME = "rcluster-guarantees";

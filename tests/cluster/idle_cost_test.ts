@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { RedisCluster } from "../../mod.ts";
 import { _SILENT_LOGGER } from "../../src/logger.ts";
-import { LocalCluster } from "../_harness/local_cluster.ts";
+import { LocalCluster } from "../../testing/local_cluster.ts";
 import { commandCalls, total } from "../_harness/stats.ts";
 import { until } from "../_harness/wait.ts";
 

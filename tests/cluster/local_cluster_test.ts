@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { LocalCluster } from "../_harness/local_cluster.ts";
-import { requireRedisServer } from "../_harness/redis_process.ts";
+import { LocalCluster } from "../../testing/local_cluster.ts";
+import { requireRedisServer } from "../../testing/_redis_process.ts";
 
 Deno.test("LocalCluster survives a master kill, a restart, a failover and slot migrations", async (t) => {
   await using cluster = await LocalCluster.start();

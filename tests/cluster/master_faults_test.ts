@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { ConnectionError, keySlot, RedisCluster, RedisError, TimeoutError } from "../../mod.ts";
 import { Connection } from "../../resp.ts";
-import { LocalCluster } from "../_harness/local_cluster.ts";
+import { LocalCluster } from "../../testing/local_cluster.ts";
 import { tagPerSlot } from "../_harness/keys.ts";
 import { until } from "../_harness/wait.ts";
 

@@ -12,7 +12,7 @@ import {
 } from "npm:@opentelemetry/sdk-trace-base@2.0.1";
 import { MeterProvider, MetricReader } from "npm:@opentelemetry/sdk-metrics@2.0.1";
 import { keySlot, RedisCluster, type RedisClusterEventDetails } from "../../mod.ts";
-import { LocalCluster } from "../_harness/local_cluster.ts";
+import { LocalCluster } from "../../testing/local_cluster.ts";
 import { until } from "../_harness/wait.ts";
 
 type Seen = { [K in keyof RedisClusterEventDetails]: RedisClusterEventDetails[K][] };

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { keySlot, RedisCluster, RedisError } from "../../mod.ts";
-import { LocalCluster } from "../_harness/local_cluster.ts";
+import { LocalCluster } from "../../testing/local_cluster.ts";
 import { commandCalls, resetStats, total } from "../_harness/stats.ts";
 import { tcpProxy } from "../_harness/tcp_proxy.ts";
 import { until } from "../_harness/wait.ts";

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { RedisCluster, type RedisReply } from "../../mod.ts";
-import { LocalCluster } from "../_harness/local_cluster.ts";
+import { LocalCluster } from "../../testing/local_cluster.ts";
 import { startStandalone } from "../_harness/standalone.ts";
 import { prng } from "../_harness/keys.ts";
 

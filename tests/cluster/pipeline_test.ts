@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { PipelineError, RedisCluster, RedisError, WatchError } from "../../mod.ts";
 import { keySlot } from "../../src/topology/slot.ts";
-import { LocalCluster } from "../_harness/local_cluster.ts";
+import { LocalCluster } from "../../testing/local_cluster.ts";
 import { commandCalls, resetStats, total } from "../_harness/stats.ts";
 import { prng } from "../_harness/keys.ts";
 

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { CapacityError, keySlot, type PubSubGap, RedisCluster } from "../../mod.ts";
 import type { PubSubMessage, Subscription } from "../../mod.ts";
-import { LocalCluster } from "../_harness/local_cluster.ts";
+import { LocalCluster } from "../../testing/local_cluster.ts";
 import { until } from "../_harness/wait.ts";
 
 type Item = PubSubMessage<true> | PubSubGap;

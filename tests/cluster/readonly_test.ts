@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { RedisCluster } from "../../mod.ts";
 import type { ReadFrom } from "../../mod.ts";
-import { LocalCluster } from "../_harness/local_cluster.ts";
+import { LocalCluster } from "../../testing/local_cluster.ts";
 import { until } from "../_harness/wait.ts";
 import { prng, tagPerSlot } from "../_harness/keys.ts";
 

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { RedisCluster } from "../../mod.ts";
-import { LocalCluster } from "../_harness/local_cluster.ts";
+import { LocalCluster } from "../../testing/local_cluster.ts";
 
 const KEYS = 20_000;
 

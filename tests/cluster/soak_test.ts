@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { ConnectionError, RedisCluster } from "../../mod.ts";
-import { LocalCluster } from "../_harness/local_cluster.ts";
+import { LocalCluster } from "../../testing/local_cluster.ts";
 import { seededInts } from "../_harness/resp.ts";
 import { until } from "../_harness/wait.ts";
 

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { ConnectionError, RedisCluster } from "../../mod.ts";
-import { LocalCluster } from "../_harness/local_cluster.ts";
+import { LocalCluster } from "../../testing/local_cluster.ts";
 
 Deno.test("a TLS-only cluster that requires client certificates", async (t) => {
   await using cluster = await LocalCluster.start({

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { COMMAND_TABLE, type CommandMethodName, RedisCluster } from "../../mod.ts";
-import { LocalCluster } from "../_harness/local_cluster.ts";
+import { LocalCluster } from "../../testing/local_cluster.ts";
 
 type Client = RedisCluster<true>;
 type Raw = RedisCluster<false>;

@@ -41,6 +41,7 @@ try {
   out.keptFirst = await get("/kept/first");
   out.keptSecond = await get("/kept/second");
   out.budget = await get("/budget");
+  out.example = await runExample();
   const saved = await get("/snapshot/save");
   out.savedShards = saved.shards?.length;
   process.stdout.write(JSON.stringify({ ready: true }) + "\n");
@@ -50,4 +51,31 @@ try {
   process.stdout.write(JSON.stringify({ runtime: "workerd", result: out }) + "\n");
 } finally {
   await mf.dispose();
+}
+
+/** examples/workers.ts, bundled and run as its own Worker: two requests to one path. */
+async function runExample() {
+  const example = await esbuild.build({
+    entryPoints: [new URL("../../examples/workers.ts", import.meta.url).pathname],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    conditions: ["workerd", "worker", "browser"],
+    target: "es2022",
+    write: false,
+    logLevel: "error",
+  });
+  const worker = new Miniflare({
+    modules: [{ type: "ESModule", path: "worker.mjs", contents: example.outputFiles[0].text }],
+    compatibilityDate: "2025-09-01",
+    bindings: { REDIS_NODES: JSON.parse(envJson).startupNodes.join(",") },
+  });
+  try {
+    const path = `/${JSON.parse(envJson).prefix}`;
+    const first = await (await worker.dispatchFetch(`http://w${path}`)).json();
+    const second = await (await worker.dispatchFetch(`http://w${path}`)).json();
+    return [first.visits, second.visits];
+  } finally {
+    await worker.dispose();
+  }
 }

@@ -6,7 +6,7 @@
  * topology queries.
  */
 import assert from "node:assert/strict";
-import { LocalCluster } from "../_harness/local_cluster.ts";
+import { LocalCluster } from "../../testing/local_cluster.ts";
 import { commandCalls, total } from "../_harness/stats.ts";
 import { ensureRuntime, run, type RuntimeName, RUNTIMES_DIR } from "../_harness/runtimes.ts";
 import { REPLICA_GETS } from "./scenario.mjs";
@@ -189,6 +189,7 @@ Deno.test("the client runs on Node 22, Node 24, Bun and workerd, unchanged", asy
           ]);
           assert.equal(result.savedShards, 3);
           assert.deepEqual(result.snapshot, { value: "s" });
+          assert.deepEqual(result.example, [1, 2], "examples/workers.ts counted two visits");
           assert.equal(queries, 0);
         } finally {
           await writer.close().catch(() => {});

@@ -1,5 +1,5 @@
 /** redis-server processes for the local cluster harness: config files, free ports, waiting. */
-import type { TestCertificates } from "./certificates.ts";
+import type { TestCertificates } from "./_certificates.ts";
 
 /** Every node listens here only. */
 export const HOST = "127.0.0.1";
@@ -7,10 +7,19 @@ const POLL_MS = 50;
 /** Below Linux's ephemeral range (32768+), bus ports included, so port-0 listeners never collide. */
 const PORT_RANGE = { first: 20_000, last: 22_768 };
 
-/** One redis-server of a local cluster. */
+/**
+ * One redis-server of a local cluster.
+ *
+ * @example
+ * ```ts ignore
+ * const [first] = cluster.nodes;
+ * console.log(first.address); // "127.0.0.1:21000"
+ * ```
+ */
 export interface NodeHandle {
   /** Its client port: plaintext, or TLS on a TLS-only cluster. */
   readonly port: number;
+  /** Always the loopback address. */
   readonly host: "127.0.0.1";
   /** `"127.0.0.1:port"`. */
   readonly address: string;
@@ -66,6 +75,7 @@ export function _config(
   nodeTimeoutMs: number,
   daemonize: boolean,
   tls?: _TlsSetup,
+  acl?: { readonly username?: string; readonly password: string },
 ): string {
   const quote = (path: string): string => JSON.stringify(path);
   const c = tls?.certificates;
@@ -101,6 +111,13 @@ export function _config(
     "repl-diskless-sync yes",
     "repl-diskless-sync-delay 0",
     "enable-debug-command yes",
+    ...(acl === undefined ? [] : [
+      `requirepass ${JSON.stringify(acl.password)}`,
+      `masterauth ${JSON.stringify(acl.password)}`,
+      ...(acl.username === undefined
+        ? []
+        : [`user ${acl.username} on >${acl.password} ~* &* +@all`]),
+    ]),
     "",
   ].join("\n");
 }

@@ -12,7 +12,7 @@ import {
   _parseNodes,
   _summarize,
   SLOT_COUNT,
-} from "./cluster_nodes.ts";
+} from "./_cluster_nodes.ts";
 import {
   _config,
   _Fatal,
@@ -25,8 +25,8 @@ import {
   HOST,
   type NodeHandle,
   requireRedisServer,
-} from "./redis_process.ts";
-import { makeCertificates, type TestCertificates } from "./certificates.ts";
+} from "./_redis_process.ts";
+import { makeCertificates, type TestCertificates } from "./_certificates.ts";
 
 const BOOT_TIMEOUT_MS = 20_000;
 
@@ -49,6 +49,12 @@ export interface LocalClusterOptions {
    * @default undefined (plaintext only)
    */
   tls?: { ports: "tls-only" | "both"; clientCertificates?: boolean };
+  /**
+   * Passwords: `requirepass` (and `masterauth`) set to `password`, and with `username` an ACL
+   * user of that name with every right. The harness's own redis-cli calls authenticate.
+   * @default undefined (no password)
+   */
+  acl?: { username?: string; password: string };
 }
 
 /** Enough to take over a daemonized cluster from another process, see {@linkcode LocalCluster.attach}. */
@@ -82,6 +88,7 @@ export class LocalCluster implements AsyncDisposable {
   #daemonize: boolean;
   #tls: _TlsSetup | undefined;
   #waitMs: number;
+  #acl: { username?: string; password: string } | undefined;
   #stopping: Promise<void> | undefined;
 
   private constructor(
@@ -132,6 +139,7 @@ export class LocalCluster implements AsyncDisposable {
       ...(both ? { tlsPorts: all.slice(count) } : {}),
     };
     const cluster = new LocalCluster(dir, ports, options.daemonize ?? false, timeoutMs, tls);
+    cluster.#acl = options.acl;
     try {
       await cluster.#boot(masters, timeoutMs);
     } catch (error) {
@@ -186,7 +194,16 @@ export class LocalCluster implements AsyncDisposable {
   /** Runs `redis-cli -p port ...args` (raw output); a leading "-c" follows redirections. */
   async cli(port: number, ...args: string[]): Promise<string> {
     const out = await new Deno.Command("redis-cli", {
-      args: ["-e", "-h", HOST, "-p", String(port), ...this.#cliTls(), ...args],
+      args: [
+        "-e",
+        "-h",
+        HOST,
+        "-p",
+        String(port),
+        ...this.#cliTls(),
+        ...(this.#acl ? ["-a", this.#acl.password, "--no-auth-warning"] : []),
+        ...args,
+      ],
       stdin: "null",
     }).output();
     const stdout = _text(out.stdout);
@@ -327,7 +344,7 @@ export class LocalCluster implements AsyncDisposable {
       await Deno.mkdir(node.dir);
       await Deno.writeTextFile(
         `${node.dir}/redis.conf`,
-        _config(node, timeoutMs, this.#daemonize, this.#tls),
+        _config(node, timeoutMs, this.#daemonize, this.#tls, this.#acl),
       );
       await this.#spawn(node);
     }));
