@@ -29,6 +29,7 @@ import { type Job, type Outcome, runJob } from "./job.ts";
 import type { GrowthResult } from "./growth.ts";
 import { LocalCluster } from "../testing/local_cluster.ts";
 import { nodeMarkdown, runNodeBench } from "./node_runtime.ts";
+import { chartSvg } from "./chart.ts";
 
 const LOAD_AT_START = Deno.loadavg();
 const OUT = new URL("./results/latest.json", import.meta.url).pathname;
@@ -223,6 +224,10 @@ async function main(): Promise<void> {
     await writeJson(flags.out, report);
     const mdPath = flags.out.replace(/\.json$/, "") + ".md";
     await Deno.writeTextFile(mdPath, md);
+    await Deno.writeTextFile(
+      mdPath.replace(/\.md$/, ".svg"),
+      chartSvg(results, report.meta.date as string),
+    );
     // So that `deno fmt --check` passes on committed results.
     await new Deno.Command(Deno.execPath(), { args: ["fmt", "-q", flags.out, mdPath] }).output();
     log(`wrote ${flags.out} and ${mdPath}`);

@@ -7,7 +7,6 @@
 import { Connection } from "../transport/connection.ts";
 import type { ConnectionOptions, SendOptions } from "../transport/connection_options.ts";
 import type { _NodePool } from "../transport/node_pool.ts";
-import { _backoffMs } from "../transport/backoff.ts";
 import type { NodeInfo } from "../topology/node_info.ts";
 import type { _Topology } from "../topology/topology.ts";
 import type { _ReadYourWrites } from "../topology/read_your_writes.ts";
@@ -19,13 +18,14 @@ import type { Logger } from "../logger.ts";
 import type { RedisArgument, RedisReply } from "../types.ts";
 import { _RETRY_TABLE } from "./retry_table.ts";
 import type { CallOptions } from "./call_options.ts";
-import { _bounded, type _CallLimits, _pause, _stopError, _stopReason } from "./call_limits.ts";
+import { _bounded, type _CallLimits, _stopError, _stopReason } from "./call_limits.ts";
 import { _FirstTry, type _Retrier, type _StartedTry } from "./first_try.ts";
 import type { _NodeChoice } from "./node_choice.ts";
 import { _asResult, type _RoutedCommand, type _ToResult } from "./routed_command.ts";
 import { _sendBlocking, _sendShared } from "./send.ts";
 import { _waitReplicas } from "./wait_replicas.ts";
 import { _SendOptions } from "./send_options.ts";
+import { _RetryWaits } from "./retry_waits.ts";
 import { _nameOf } from "./command_name.ts";
 import type { _ExecutionEvents } from "./execution_events.ts";
 
@@ -64,6 +64,7 @@ export class _Executor implements _Retrier {
   /** The limits of calls with no timeout and no signal, shared. */
   #noLimits: _CallLimits;
   #send: _SendOptions;
+  #waits: _RetryWaits;
   #retrying = 0;
   /** Calls waiting for the first discovery (see `whileQueued`). */
   #queuedOutside = 0;
@@ -82,6 +83,7 @@ export class _Executor implements _Retrier {
       closing: parts.closing,
     };
     this.options = options;
+    this.#waits = new _RetryWaits(parts.topology, options.retryBaseMs, options.retryCapMs);
     this.#send = new _SendOptions({
       decode: options.decode,
       commandTimeoutMs: options.commandTimeoutMs,
@@ -176,7 +178,7 @@ export class _Executor implements _Retrier {
   backoff(attempt: number, refresh: boolean): Promise<void> {
     const stop = (reason: Parameters<typeof _stopError>[0]): Error =>
       _stopError(reason, "retry", this.#noLimits, attempt, undefined);
-    return this.#pause(attempt, refresh, this.#noLimits, stop);
+    return this.#waits.pause(attempt, refresh, this.#noLimits, stop);
   }
 
   /** Whether a command is in the retry loop. */
@@ -226,7 +228,7 @@ export class _Executor implements _Retrier {
             : `the master of slot ${slot}, ${node.address}, is marked failed`,
           { address: node?.address },
         );
-        await this.#awaitMaster(slot, node?.address, attempt, limits, stop);
+        await this.#waits.master(slot, node?.address, attempt, limits, stop);
         continue;
       }
       let reply: RedisReply;
@@ -274,10 +276,10 @@ export class _Executor implements _Retrier {
           !this.#pool.isAvailable(node.address)
         ) {
           // The command needs this node and it is down: its replica's promotion ends the wait.
-          await this.#awaitMaster(slot, node.address, attempt, limits, stop);
+          await this.#waits.master(slot, node.address, attempt, limits, stop);
         } else {
           this.#topology.scheduleRefresh(`lost ${node.address}`);
-          await this.#pause(attempt, false, limits, stop);
+          await this.#waits.pause(attempt, false, limits, stop);
         }
         continue;
       }
@@ -342,40 +344,22 @@ export class _Executor implements _Retrier {
           );
           continue;
         case "backoff":
-          await this.#pause(attempt, false, limits, stop);
+          await this.#waits.pause(attempt, false, limits, stop);
           continue;
         case "refresh":
-          await this.#pause(attempt, true, limits, stop);
+          await this.#waits.pause(attempt, true, limits, stop);
           continue;
         case "elsewhere":
           if (cmd.route.readOnly) {
             avoid = node.address;
             this.#pool.markFailed(node, reply);
-          } else await this.#pause(attempt, false, limits, stop);
+          } else await this.#waits.pause(attempt, false, limits, stop);
           continue;
         case "fail":
           return reply;
       }
     }
     throw _giveUp(nameOf(cmd), tries, last, slot);
-  }
-
-  /**
-   * Waits for the map to show `slot` served by a master other than `from` (the map is polled
-   * quickly meanwhile), at most as long as the backoff of `attempt`: a node that comes back
-   * without a failover is tried again then.
-   */
-  async #awaitMaster(
-    slot: number | undefined,
-    from: string | undefined,
-    attempt: number,
-    limits: _CallLimits,
-    stop: (reason: Parameters<typeof _stopError>[0]) => Error,
-  ): Promise<void> {
-    if (slot === undefined) return await this.#pause(attempt, true, limits, stop);
-    const { retryBaseMs, retryCapMs } = this.options;
-    const ms = _backoffMs(attempt, retryBaseMs, retryCapMs, Math.random);
-    await _bounded(this.#topology.awaitMaster(slot, from, ms), limits, stop);
   }
 
   /** A reply came from `node`: a write is recorded, a replica read counted. */
@@ -479,21 +463,6 @@ export class _Executor implements _Retrier {
     }
     const options = this.#send.retryTry(cmd, first);
     return _sendShared(this.#pool, node, cmd.args, options, asking, bounded);
-  }
-
-  async #pause(
-    attempt: number,
-    refresh: boolean,
-    limits: _CallLimits,
-    stop: (reason: Parameters<typeof _stopError>[0]) => Error,
-  ): Promise<void> {
-    const { retryBaseMs, retryCapMs } = this.options;
-    const ms = Math.min(_backoffMs(attempt, retryBaseMs, retryCapMs, Math.random), 2 ** 31 - 1);
-    const wait = _pause(ms, limits, stop);
-    if (refresh) {
-      const refreshed = this.#topology.refresh().catch(() => undefined);
-      await Promise.all([_bounded(refreshed, limits, stop), wait]);
-    } else await wait;
   }
 }
 
