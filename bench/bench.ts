@@ -229,7 +229,9 @@ async function main(): Promise<void> {
       chartSvg(results, report.meta.date as string),
     );
     // So that `deno fmt --check` passes on committed results.
-    await new Deno.Command(Deno.execPath(), { args: ["fmt", "-q", flags.out, mdPath] }).output();
+    await new Deno.Command(Deno.execPath(), {
+      args: ["fmt", "-q", flags.out, mdPath, mdPath.replace(/\.md$/, ".svg")],
+    }).output();
     log(`wrote ${flags.out} and ${mdPath}`);
   } finally {
     await cluster?.stop();
