@@ -311,6 +311,27 @@ export class LocalCluster implements AsyncDisposable {
     await this.#moveKeys(slot, source.port, toPort, Math.floor(count / 2));
   }
 
+  /**
+   * Moves `slots` slots, with their keys, from the master on `fromPort` to the one on `toPort`
+   * with `redis-cli --cluster reshard` (one slot at a time, as operators do).
+   */
+  async reshard(fromPort: number, toPort: number, slots: number): Promise<void> {
+    const id = (port: number): Promise<string> => this.cli(port, "cluster", "myid");
+    await this.cli(
+      fromPort,
+      "--cluster",
+      "reshard",
+      `${HOST}:${fromPort}`,
+      "--cluster-from",
+      await id(fromPort),
+      "--cluster-to",
+      await id(toPort),
+      "--cluster-slots",
+      String(slots),
+      "--cluster-yes",
+    );
+  }
+
   /** Moves the remaining keys of `slot` to `toPort`, assigns it there on all masters, waits. */
   async finishMigration(slot: number, toPort: number, options: WaitOptions = {}): Promise<void> {
     const lines = await this.#view();

@@ -82,6 +82,8 @@ Deno.test("pub/sub on a real cluster", async (t) => {
 
   await t.step("a sharded subscription follows a manual failover, and says so", async () => {
     const channel = "fo:{x}";
+    const events: { kind: string; channel: string }[] = [];
+    rc.addEventListener("subscriptiongap", (e) => events.push(e.detail));
     await using sub = await rc.ssubscribe(channel);
     const master = await cluster.masterOfSlot(keySlot(channel));
     const [replica] = await cluster.replicasOf(master.port);
@@ -92,6 +94,7 @@ Deno.test("pub/sub on a real cluster", async (t) => {
     assert.equal(gaps[0]!.gap.channel, channel);
     assert.ok(gaps[0]!.gap.fromMs <= gaps[0]!.gap.toMs);
     assert.equal(rc.slotMap.shardOf(keySlot(channel))?.master.port, replica!.port);
+    assert.deepEqual(events.map((e) => [e.kind, e.channel]), [["shard", channel]], "the event too");
   });
 
   await t.step("a sharded subscription follows its slot to another master", async () => {

@@ -51,21 +51,8 @@ Deno.test("SCAN misses no key while a third of the slots migrate and a master fa
   ]);
 
   const [first, second, third] = await cluster.masters();
-  const id = (port: number): Promise<string> => cluster.cli(port, "cluster", "myid");
   for (const [from, to] of [[second!, third!], [third!, first!]] as const) {
-    await cluster.cli(
-      from.port,
-      "--cluster",
-      "reshard",
-      from.address,
-      "--cluster-from",
-      await id(from.port),
-      "--cluster-to",
-      await id(to.port),
-      "--cluster-slots",
-      "2731",
-      "--cluster-yes",
-    );
+    await cluster.reshard(from.port, to.port, 2731);
   }
   await cluster.waitHealthy();
   const [replica] = await cluster.replicasOf(first!.port);

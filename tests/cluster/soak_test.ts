@@ -98,21 +98,8 @@ Deno.test("soak: failovers, a resharding, a kill and a freeze under mixed load l
 
   // A third of the slots move, with their keys: half of one master's to another, and half of a
   // second one's to the first (every master keeps slots).
-  const id = (port: number): Promise<string> => cluster.cli(port, "cluster", "myid");
   for (const [from, to] of [[second!, third!], [third!, first!]] as const) {
-    await cluster.cli(
-      from.port,
-      "--cluster",
-      "reshard",
-      from.address,
-      "--cluster-from",
-      await id(from.port),
-      "--cluster-to",
-      await id(to.port),
-      "--cluster-slots",
-      "2731",
-      "--cluster-yes",
-    );
+    await cluster.reshard(from.port, to.port, 2731);
   }
   await cluster.waitHealthy();
   await steady("the resharding");
