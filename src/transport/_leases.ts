@@ -83,7 +83,13 @@ export class _Leases {
     extra: Pick<ConnectionOptions, "onExtraReply" | "onPush" | "onClose"> | undefined,
   ): Promise<Connection> {
     if (this.#closed) throw new ConnectionError("the client is closed");
-    const conn = await this.#open(node, extra);
+    let conn: Connection | undefined;
+    // A connection that ends (closed by its user, or lost) is forgotten, however it ended.
+    const onClose: NonNullable<ConnectionOptions["onClose"]> = (error, pending) => {
+      if (conn !== undefined) this.#lent.delete(conn);
+      extra?.onClose?.(error, pending);
+    };
+    conn = await this.#open(node, { ...extra, onClose });
     if (this.#closed) {
       await conn.close();
       throw new ConnectionError("the client is closed", { address: node.address });
