@@ -83,13 +83,14 @@ export class _Leases {
     extra: Pick<ConnectionOptions, "onExtraReply" | "onPush" | "onClose"> | undefined,
   ): Promise<Connection> {
     if (this.#closed) throw new ConnectionError("the client is closed");
-    let conn: Connection | undefined;
-    // A connection that ends (closed by its user, or lost) is forgotten, however it ended.
+    // A connection that ends (closed by its user, or lost) is forgotten, however it ended; it
+    // may end before `open` returns it, hence the holder.
+    const held: { conn?: Connection } = {};
     const onClose: NonNullable<ConnectionOptions["onClose"]> = (error, pending) => {
-      if (conn !== undefined) this.#lent.delete(conn);
+      if (held.conn !== undefined) this.#lent.delete(held.conn);
       extra?.onClose?.(error, pending);
     };
-    conn = await this.#open(node, { ...extra, onClose });
+    const conn = held.conn = await this.#open(node, { ...extra, onClose });
     if (this.#closed) {
       await conn.close();
       throw new ConnectionError("the client is closed", { address: node.address });

@@ -13,7 +13,7 @@ import { _formatAddress } from "../_address.ts";
 import { _PendingQueue } from "./_pending_queue.ts";
 import type { _Pending } from "./_pending_queue.ts";
 import type { Socket } from "./transport.ts";
-import { _defaultTransport } from "./default_transport.ts";
+import { type _ConnectState, _handshakeFailure, _openSocket } from "./_connect_steps.ts";
 import { _withoutRanges } from "./_write_batch.ts";
 import { _handshake } from "./handshake.ts";
 import type { ConnectionOptions, ReplySink, SendOptions } from "./connection_options.ts";
@@ -91,36 +91,17 @@ export class Connection {
     const cancel = options.signal;
     const onCancel = (): void => ctl.abort();
     cancel?.addEventListener("abort", onCancel, { once: true });
+    const state = (): _ConnectState => ({
+      address,
+      timeoutMs,
+      cancelled: cancel?.aborted === true,
+      aborted: ctl.signal.aborted,
+    });
     try {
       if (cancel?.aborted) {
         throw new ConnectionError(`connect to ${address} was cancelled`, { address });
       }
-      let conn: Socket;
-      try {
-        const transport = options.transport ?? _defaultTransport();
-        const tls = options.tls === true ? {} : options.tls || undefined;
-        conn = await transport.connect({
-          host: options.host,
-          port: options.port,
-          tls,
-          signal: ctl.signal,
-        });
-      } catch (cause) {
-        if (cancel?.aborted) {
-          throw new ConnectionError(`connect to ${address} was cancelled`, { address, cause });
-        }
-        if (ctl.signal.aborted) {
-          throw new TimeoutError(`connect to ${address} timed out after ${timeoutMs} ms`, {
-            address,
-            cause,
-          });
-        }
-        throw new ConnectionError(`connect to ${address} failed: ${messageOf(cause)}`, {
-          address,
-          cause,
-        });
-      }
-      const c = new Connection(conn, options);
+      const c = new Connection(await _openSocket(options, ctl.signal, state), options);
       // A cancel or the timeout during the handshake closes the socket: its steps fail at once.
       const stop = (): void => void c.close();
       ctl.signal.addEventListener("abort", stop, { once: true });
@@ -128,20 +109,7 @@ export class Connection {
         await _handshake((args, o) => c.send(args, o), c.address, options, timeoutMs);
       } catch (e) {
         await c.close();
-        // The commonest cause of a handshake that dies or never ends: TLS on one side only.
-        const hint = options.tls
-          ? " (no TLS answer: is it a plaintext port?)"
-          : " (closed during the handshake: is it a TLS port? (set the tls option))";
-        if (ctl.signal.aborted && !cancel?.aborted) {
-          throw new TimeoutError(
-            `handshake with ${address} timed out after ${timeoutMs} ms${options.tls ? hint : ""}`,
-            { address, cause: e },
-          );
-        }
-        if (e instanceof ConnectionError && !cancel?.aborted && e.cause !== undefined) {
-          throw new ConnectionError(`${e.message}${hint}`, { address, cause: e });
-        }
-        throw e;
+        throw _handshakeFailure(e, options, state());
       } finally {
         ctl.signal.removeEventListener("abort", stop);
       }
