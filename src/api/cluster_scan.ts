@@ -13,6 +13,7 @@ import type { CallOptions } from "../execution/call_options.ts";
 import type { NodeInfo } from "../topology/node_info.ts";
 import type { SlotMap } from "../topology/slot_map.ts";
 import { SLOT_COUNT } from "../topology/slot.ts";
+import { _fillRuns, _slotRuns } from "../topology/slot_runs.ts";
 import type { RedisArgument, RedisReply } from "../types.ts";
 
 /** Rounds without a slot newly scanned after which the scan gives up. */
@@ -104,7 +105,7 @@ export class _ClusterScan {
     } catch {
       throw new TypeError("scanPage(): cursor is not one scanPage() returned");
     }
-    fill(this.#done, state.done);
+    _fillRuns(this.#done, state.done);
     this.#idle = state.idle;
     const n = state.node;
     const node = n && this.#d.topology.map.nodes().find((x) => x.address === n.address);
@@ -145,7 +146,7 @@ export class _ClusterScan {
     }
     let marked = 0;
     const owned = new Uint8Array(SLOT_COUNT);
-    fill(owned, run.owned);
+    _fillRuns(owned, run.owned);
     for (let s = 0; s < SLOT_COUNT; s++) {
       if (owned[s] !== 1 || this.#done[s] === 1 || self.moving.has(s)) continue;
       if (map.shardOf(s)?.master.address !== run.node.address) continue;
@@ -183,18 +184,7 @@ export class _ClusterScan {
 
 /** The slots where `has` holds, as inclusive ranges. */
 function ranges(has: (slot: number) => boolean): number[] {
-  const out: number[] = [];
-  for (let s = 0; s < SLOT_COUNT; s++) {
-    if (!has(s)) continue;
-    const from = s;
-    while (s + 1 < SLOT_COUNT && has(s + 1)) s++;
-    out.push(from, s);
-  }
-  return out;
-}
-
-function fill(into: Uint8Array, r: readonly number[]): void {
-  for (let i = 0; i + 1 < r.length; i += 2) into.fill(1, r[i]!, r[i + 1]! + 1);
+  return _slotRuns((slot) => (has(slot) ? true : undefined)).get(true) ?? [];
 }
 
 function toBase64Url(bytes: Uint8Array): string {

@@ -5,7 +5,8 @@
  * @module
  */
 import { _formatAddress } from "../_address.ts";
-import type { NodeInfo, Shard } from "./node_info.ts";
+import type { NodeInfo } from "./node_info.ts";
+import { _slotRuns } from "./slot_runs.ts";
 import { SlotMap } from "./slot_map.ts";
 import { SLOT_COUNT } from "./slot.ts";
 
@@ -45,18 +46,7 @@ export interface TopologySnapshot {
 
 /** The snapshot of a slot map. */
 export function _snapshotOf(map: SlotMap): TopologySnapshot {
-  const ranges = new Map<Shard, number[]>();
-  let from = 0;
-  for (let slot = 1; slot <= SLOT_COUNT; slot++) {
-    const prev = map.shardOf(slot - 1);
-    if (slot < SLOT_COUNT && map.shardOf(slot) === prev) continue;
-    if (prev !== undefined) {
-      const r = ranges.get(prev) ?? [];
-      r.push(from, slot - 1);
-      ranges.set(prev, r);
-    }
-    from = slot;
-  }
+  const ranges = _slotRuns((slot) => map.shardOf(slot));
   const node = (n: NodeInfo): TopologySnapshotNode => ({ id: n.id, host: n.host, port: n.port });
   return {
     version: 1,
