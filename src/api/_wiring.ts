@@ -23,6 +23,7 @@ import { SlotMap } from "../topology/slot_map.ts";
 import type { _Emit } from "./events.ts";
 import { _topologyNews } from "./_topology_news.ts";
 import { _stats, type ClusterStats } from "./stats.ts";
+import { _within } from "./_within.ts";
 import type { RedisArgument } from "../types.ts";
 import type { RedisClusterOptions } from "./options.ts";
 import { type _Settings, _validate } from "./settings.ts";
@@ -116,10 +117,15 @@ export function _wire<D extends boolean>(options: RedisClusterOptions<D>, emit: 
   const probe = async (node: NodeInfo, args: RedisArgument[], timeoutMs: number) => {
     const c = pool.probe(node);
     // A connect has its own timeout (connectTimeoutMs); a shorter wait gives up on it sooner.
-    const conn = c instanceof Connection
-      ? c
-      : timeoutMs < s.connectTimeoutMs
-      ? await _within(c, timeoutMs, node.address)
+    const conn = c instanceof Connection ? c : timeoutMs < s.connectTimeoutMs
+      ? await _within(
+        c,
+        timeoutMs,
+        () =>
+          new TimeoutError(`no connection to ${node.address} within ${timeoutMs} ms`, {
+            address: node.address,
+          }),
+      )
       : await c;
     return await conn.send(args, { decode: true, timeoutMs });
   };
@@ -273,19 +279,3 @@ const STALL_NEWS: Record<_StallState, string> = {
   abandoned: "was given up: its connection is closed",
   lost: "lost its connection while it was not answering",
 };
-
-/** `p`, or a `TimeoutError` after `ms`. */
-async function _within<T>(p: Promise<T>, ms: number, address: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new TimeoutError(`no connection to ${address} within ${ms} ms`, { address })),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([p, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}

@@ -8,6 +8,7 @@ import { decoder } from "../_utf8.ts";
 import type { _Listener, _PubSubHub, _PubSubKind } from "../execution/pubsub_hub.ts";
 import type { Bulk } from "../commands/command_table.ts";
 import { _ItemQueue } from "./_item_queue.ts";
+import { _within } from "./_within.ts";
 
 /**
  * A published message.
@@ -157,7 +158,12 @@ export class Subscription<D extends boolean = false>
   async add(...names: string[]): Promise<void> {
     _checkNames(names, "add");
     for (const n of names) this.#names.add(n);
-    await _confirmed(this.#hub.add(this.#listener, this.#kind, names), this.#timeoutMs, names);
+    const ms = this.#timeoutMs;
+    await _within(
+      this.#hub.add(this.#listener, this.#kind, names),
+      ms,
+      () => new TimeoutError(`subscribe to ${names.join(", ")} not confirmed within ${ms} ms`),
+    );
   }
 
   /** Unsubscribes from some channels. */
@@ -251,20 +257,4 @@ export async function _subscribe<D extends boolean>(
 function _checkNames(names: readonly unknown[], method: string): void {
   const bad = names.findIndex((n) => typeof n !== "string");
   if (bad !== -1) throw new TypeError(`${method}(): channel ${bad} must be a string`);
-}
-
-async function _confirmed(p: Promise<void>, ms: number, names: readonly string[]): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(
-        new TimeoutError(`subscribe to ${names.join(", ")} not confirmed within ${ms} ms`),
-      );
-    }, ms);
-  });
-  try {
-    await Promise.race([p, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -14,6 +14,7 @@ import { keySlot } from "../topology/slot.ts";
 import { _unrefTimer } from "../transport/timers.ts";
 import { _backoffMs } from "../transport/backoff.ts";
 import { ConnectionError } from "../errors.ts";
+import { decoder } from "../_utf8.ts";
 import type { Logger } from "../logger.ts";
 import type { RedisReply, RespPush } from "../types.ts";
 import { type _PubSubKind, _SubscriberLink } from "./_subscriber_link.ts";
@@ -50,6 +51,8 @@ export interface _HubParts {
 interface Entry {
   readonly kind: _PubSubKind;
   readonly name: string;
+  /** A sharded channel's slot; `undefined` for classic channels and patterns. */
+  readonly slot: number | undefined;
   readonly listeners: Set<_Listener>;
   /** The node asked to hold it, confirmed or not. */
   node: string | undefined;
@@ -93,6 +96,7 @@ export class _PubSubHub {
         e = {
           kind,
           name,
+          slot: kind === "shard" ? keySlot(name) : undefined,
           listeners: new Set(),
           node: undefined,
           live: false,
@@ -150,9 +154,10 @@ export class _PubSubHub {
   #reconcileNow(): void {
     if (this.#closed) return;
     const map = this.#parts.map();
+    const home = this.#pickHome(map);
     const used = new Set<string>();
     for (const e of this.#entries.values()) {
-      const target = this.#target(e, map);
+      const target = e.slot === undefined ? home : map.shardOf(e.slot)?.master;
       if (target === undefined) continue;
       if (e.node !== target.address) {
         if (e.node !== undefined) this.#links.get(e.node)?.request(e.kind, e.name, false);
@@ -173,8 +178,8 @@ export class _PubSubHub {
     }
   }
 
-  #target(e: Entry, map: SlotMap): NodeInfo | undefined {
-    if (e.kind === "shard") return map.shardOf(keySlot(e.name))?.master;
+  /** The master for classic channels and patterns: the current one while it still serves. */
+  #pickHome(map: SlotMap): NodeInfo | undefined {
     const masters = map.servingShards().map((s) => s.master);
     const home = masters.find((m) => m.address === this.#home) ?? masters[0];
     this.#home = home?.address;
@@ -187,7 +192,7 @@ export class _PubSubHub {
     const address = node.address;
     link = new _SubscriberLink(address, (hooks) => this.#parts.open(node, hooks), {
       message: (kind, channel, payload, pattern) => {
-        const name = new TextDecoder().decode(kind === "pattern" ? pattern : channel);
+        const name = decoder.decode(kind === "pattern" ? pattern : channel);
         const e = this.#entries.get(`${kind}:${name}`);
         if (e === undefined || e.node !== address) return;
         for (const l of e.listeners) l.message(channel, payload, pattern);

@@ -44,14 +44,18 @@ function fakeOne(answer: (cmd: string[], conn: number) => string | null): FakeOn
   return Object.assign(server, { connections: () => accepted });
 }
 
-Deno.test("a connection that stops answering while its node answers is replaced; later commands succeed", async () => {
-  // The first connection that carries a GET goes silent for good; every other one answers.
+/** A node whose first connection that carries a GET goes silent for good; every other answers. */
+function silentFirstGet(): ReturnType<typeof fakeOne> {
   let silent: number | undefined;
-  await using fake = fakeOne((cmd, conn) => {
+  return fakeOne((cmd, conn) => {
     if (cmd[0] !== "GET") return "+OK\r\n";
     silent ??= conn;
     return conn === silent ? null : "$1\r\nv\r\n";
   });
+}
+
+Deno.test("a connection that stops answering while its node answers is replaced; later commands succeed", async () => {
+  await using fake = silentFirstGet();
   await using rc = new RedisCluster({
     startupNodes: [`127.0.0.1:${fake.port}`],
     decodeResponses: true,
@@ -71,12 +75,7 @@ Deno.test("a connection that stops answering while its node answers is replaced;
 });
 
 Deno.test("without a command timeout a read stuck on a silent connection is retried on its replacement", async () => {
-  let silent: number | undefined;
-  await using fake = fakeOne((cmd, conn) => {
-    if (cmd[0] !== "GET") return "+OK\r\n";
-    silent ??= conn;
-    return conn === silent ? null : "$1\r\nv\r\n";
-  });
+  await using fake = silentFirstGet();
   await using rc = new RedisCluster({
     startupNodes: [`127.0.0.1:${fake.port}`],
     decodeResponses: true,
