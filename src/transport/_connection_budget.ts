@@ -39,9 +39,4 @@ export class _ConnectionBudget {
       this.#open--;
     };
   }
-
-  /** Connections open or being opened. */
-  get open(): number {
-    return this.#open;
-  }
 }
